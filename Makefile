@@ -1,0 +1,48 @@
+# KOTAKU Collab: two commands on a fresh machine (`make run`, `make test`).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := kotaku_collab:create_app
+
+.PHONY: run test install install-test translations migrate seed serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d kotaku_collab/translations 2>&1 | grep -v '^compiling' || true
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask kotaku seed-demo
+
+run: translations seed
+	$(BIN)/flask --debug run --host 127.0.0.1 --port 5000 --no-reload
+
+# The whole suite on SQLite (with the browser tests); then, when TEST_DATABASE_URL names a
+# PostgreSQL database (CI sets it), the whole suite again on PostgreSQL.
+PG_URL := $(TEST_DATABASE_URL)
+test: install-test translations
+	TEST_DATABASE_URL= TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$(PG_URL)" ]; then \
+	  echo "== the suite again on PostgreSQL =="; \
+	  TEST_DATABASE_URL=$(PG_URL) TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS); \
+	else echo "PostgreSQL pass skipped: set TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to run it."; fi
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,233 @@
+"""KOTAKU Collab: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from config import Config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: Config | str | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers, hooks, CLI, template helpers."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_request_hooks(app)
+    register_cli(app)
+    register_template_helpers(app)
+    check_database(app)
+    return app
+
+
+def configure(app: Flask, config: Config | str | None) -> None:
+    if config is None or isinstance(config, str):
+        config = load_config(config)
+    app.config.from_object(config)
+    # Machine-local overrides (never committed) may live in instance/config.py.
+    app.config.from_pyfile("config.py", silent=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from kotaku_collab import audit
+    from kotaku_collab.database import configure_engine
+    from kotaku_collab.extensions import (babel, bootstrap, csrf, db, limiter, login_manager,
+                                          migrate, passwords, talisman)
+    from kotaku_collab.i18n import _l, select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_engine(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(PACKAGE / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(PACKAGE / "translations"))
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="same-origin",
+        frame_options="DENY",
+    )
+    passwords.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        from kotaku_collab.models import User
+
+        return db.session.scalar(
+            select(User).where(User.session_token == session_token, User.active.is_(True))
+        )
+
+    audit.install()
+
+
+def register_blueprints(app: Flask) -> None:
+    from kotaku_collab.admin import bp as admin_bp
+    from kotaku_collab.auth import bp as auth_bp
+    from kotaku_collab.main import bp as main_bp
+    from kotaku_collab.workshops import bp as workshops_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(workshops_bp, url_prefix="/workshops")
+
+
+def register_error_handlers(app: Flask) -> None:
+    from kotaku_collab.extensions import db
+    from kotaku_collab.i18n import _
+
+    def render_error(status: int, message: str | None = None):
+        db.session.rollback()
+        return render_template(f"errors/{status}.html", message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("The form has expired or was not sent from this site. "
+                                   "Please go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code in (400, 403, 404, 405, 413, 429, 503):
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        log.error("database error: %s", error.__class__.__name__)
+        return render_error(503)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_error(500)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from kotaku_collab import audit
+    from kotaku_collab.database import (request_query_count, sqlite_begin_mode,
+                                        start_request_counter)
+    from kotaku_collab.i18n import _
+
+    @app.before_request
+    def prepare_request():
+        # Requests that may write take SQLite's write lock up front (see database.py).
+        mode = "DEFERRED" if request.method in ("GET", "HEAD", "OPTIONS") else "IMMEDIATE"
+        g._begin_mode_token = sqlite_begin_mode.set(mode)
+        if app.config["QUERY_COUNT_HEADER"]:
+            g._query_counter_token = start_request_counter()
+
+    @app.before_request
+    def enforce_absolute_session_lifetime():
+        if not current_user.is_authenticated:
+            return None
+        audit.set_actor(current_user.id)
+        started = session.get("auth_at")
+        limit = app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
+        now = datetime.now(timezone.utc).timestamp()
+        if started is None or now - started > limit:
+            logout_user()
+            session.clear()
+            flash(_("Your session has expired. Please log in again."), "info")
+            return redirect(url_for("auth.login", next=request.full_path
+                                    if request.method == "GET" else None))
+        return None
+
+    @app.after_request
+    def finish_response(response):
+        count = request_query_count()
+        if app.config["QUERY_COUNT_HEADER"] and count is not None:
+            response.headers["X-Query-Count"] = str(count)
+        if current_user and current_user.is_authenticated:
+            # Pages behind a login may carry personal data: keep them out of shared caches.
+            response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    @app.teardown_request
+    def reset_context(exc):
+        audit.set_actor(None)
+
+
+def register_cli(app: Flask) -> None:
+    from kotaku_collab.cli import kotaku
+
+    app.cli.add_command(kotaku)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from kotaku_collab.i18n import template_helpers
+    from kotaku_collab.permissions import can
+
+    for name, func in template_helpers().items():
+        app.add_template_filter(func, name)
+
+    @app.context_processor
+    def inject_helpers():
+        return {
+            "can": lambda action, obj=None: can(current_user, action, obj),
+            "languages": app.config["LANGUAGES"],
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+        }
+
+
+def check_database(app: Flask) -> None:
+    """Log a clear message at start-up when DATABASE_URL points nowhere (the app still starts,
+    and /healthz answers 503 until the database is back)."""
+    if not app.config["CHECK_DATABASE_ON_STARTUP"]:
+        return
+    from kotaku_collab.database import masked_url, ping
+    from kotaku_collab.extensions import db
+
+    with app.app_context():
+        try:
+            ping(db.session)
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            app.logger.error("Cannot reach the database at %s: %s. Check DATABASE_URL.",
+                      masked_url(db.engine.url), reason)
+        finally:
+            db.session.remove()

@@ -1,0 +1,150 @@
+"""One audit mechanism for every audited model: a flush listener writes AuditEvent rows.
+
+Call sites do nothing special. The acting user comes from `acting_as()` (set per request by
+create_app and by CLI commands); an amendment reason from `audit_reason()`.
+"""
+
+from __future__ import annotations
+
+import enum
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import ColumnProperty, Session
+
+from kotaku_collab.models import (AgendaItem, AgreementPoint, AuditEvent, Commitment,
+                                  CommitmentUpdate, CoordinationMechanism, MechanismMeeting,
+                                  Registration, StrategicIssue, Verification, Workshop, utc_now)
+
+_actor_id: ContextVar[int | None] = ContextVar("audit_actor_id", default=None)
+_reason: ContextVar[str | None] = ContextVar("audit_reason", default=None)
+
+#: Audited model → how to find the workshop it belongs to.
+AUDITED = {
+    Workshop: lambda o: o.id,
+    AgendaItem: lambda o: o.workshop_id,
+    Registration: lambda o: o.workshop_id,
+    StrategicIssue: lambda o: o.workshop_id,
+    CoordinationMechanism: lambda o: o.workshop_id,
+    MechanismMeeting: lambda o: None,
+    AgreementPoint: lambda o: o.workshop_id,
+    Commitment: lambda o: o.workshop_id,
+    CommitmentUpdate: lambda o: None,
+    Verification: lambda o: None,
+}
+
+#: Columns never copied into the trail (secrets and derived bookkeeping).
+SKIPPED_COLUMNS = {"cancel_token_hash", "updated_at", "created_at"}
+
+
+def set_actor(user_id: int | None):
+    return _actor_id.set(user_id)
+
+
+@contextmanager
+def acting_as(user):
+    token = _actor_id.set(user.id if user is not None else None)
+    try:
+        yield
+    finally:
+        _actor_id.reset(token)
+
+
+@contextmanager
+def audit_reason(reason: str):
+    """Attach a reason (e.g. an amendment after finalisation) to events recorded inside."""
+    token = _reason.set(reason)
+    try:
+        yield
+    finally:
+        _reason.reset(token)
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _column_keys(obj):
+    return [p.key for p in inspect(obj).mapper.iterate_properties
+            if isinstance(p, ColumnProperty) and p.key not in SKIPPED_COLUMNS]
+
+
+def _snapshot(obj) -> dict:
+    return {key: _plain(getattr(obj, key)) for key in _column_keys(obj)}
+
+
+def _diff(obj) -> dict:
+    state = inspect(obj)
+    changes = {}
+    for key in _column_keys(obj):
+        history = state.attrs[key].history
+        if history.has_changes():
+            before = history.deleted[0] if history.deleted else None
+            after = history.added[0] if history.added else None
+            if _plain(before) != _plain(after):
+                changes[key] = [_plain(before), _plain(after)]
+    return changes
+
+
+def _row(obj, action: str, changes: dict) -> dict:
+    return {
+        "occurred_at": utc_now(),
+        "actor_id": _actor_id.get(),
+        "action": action,
+        "entity_type": type(obj).__name__,
+        "entity_id": getattr(obj, "id", None),
+        "workshop_id": AUDITED[type(obj)](obj),
+        "changes": changes,
+        "reason": _reason.get(),
+    }
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    rows = []
+    for obj in session.new:
+        if type(obj) in AUDITED:
+            rows.append(_row(obj, "create", _snapshot(obj)))
+    for obj in session.dirty:
+        if type(obj) in AUDITED and session.is_modified(obj, include_collections=False):
+            changes = _diff(obj)
+            if changes:
+                rows.append(_row(obj, "update", changes))
+    for obj in session.deleted:
+        if type(obj) in AUDITED:
+            rows.append(_row(obj, "delete", _snapshot(obj)))
+    if rows:
+        session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+def record_event(session: Session, action: str, entity, changes: dict | None = None,
+                 reason: str | None = None) -> None:
+    """Record a named action that is not a plain create/update/delete (an export, an amendment)."""
+    row = {
+        "occurred_at": utc_now(),
+        "actor_id": _actor_id.get(),
+        "action": action,
+        "entity_type": type(entity).__name__,
+        "entity_id": getattr(entity, "id", None),
+        "workshop_id": AUDITED.get(type(entity), lambda o: None)(entity),
+        "changes": _plain(changes or {}),
+        "reason": reason or _reason.get(),
+    }
+    session.execute(insert(AuditEvent.__table__), [row])
+
+
+def install() -> None:
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)

@@ -1,0 +1,76 @@
+"""Engine set-up: SQLite pragmas and transaction mode, query counting, connectivity checks."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+#: "IMMEDIATE" makes SQLite take the write lock when the transaction begins, so a request that
+#: reads then writes cannot fail half-way with "database is locked". Read-only requests use
+#: "DEFERRED" so readers never queue behind writers.
+sqlite_begin_mode: ContextVar[str] = ContextVar("sqlite_begin_mode", default="IMMEDIATE")
+_query_count: ContextVar[list[int] | None] = ContextVar("query_count", default=None)
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    """Attach the per-connection settings; safe to call once per engine."""
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, busy_timeout_ms)
+    event.listen(engine, "after_cursor_execute", _count_query)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        # Take transaction control away from pysqlite so BEGIN is ours (SQLAlchemy's recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL keeps a commit durable across power loss too, not only across app crashes.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        conn.exec_driver_sql(f"BEGIN {sqlite_begin_mode.get()}")
+
+
+def _count_query(conn, cursor, statement, parameters, context, executemany):
+    counter = _query_count.get()
+    if counter is not None:
+        counter[0] += 1
+
+
+@contextmanager
+def count_queries():
+    """Count SQL statements executed inside the block: `with count_queries() as n: ...; n()`."""
+    counter = [0]
+    token = _query_count.set(counter)
+    try:
+        yield lambda: counter[0]
+    finally:
+        _query_count.reset(token)
+
+
+def start_request_counter():
+    return _query_count.set([0])
+
+
+def request_query_count() -> int | None:
+    counter = _query_count.get()
+    return counter[0] if counter is not None else None
+
+
+def ping(session) -> None:
+    """One SELECT 1; raises if the database cannot be reached."""
+    session.execute(text("SELECT 1"))
+
+
+def masked_url(url) -> str:
+    return url.render_as_string(hide_password=True)

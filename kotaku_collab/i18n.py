@@ -1,0 +1,135 @@
+"""Translation helpers, the locale selector and Babel-based formatting of dates, money and areas."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+from babel.numbers import format_currency, format_decimal
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _  # noqa: F401  (re-exported)
+from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported)
+from flask_login import current_user
+
+from kotaku_collab.models.region import ZONE_ABBREVIATIONS
+
+
+def select_locale() -> str:
+    """The user's saved choice, else the session's, else the browser's, else Indonesian."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _locale() -> str:
+    try:
+        return str(get_locale() or "id")
+    except RuntimeError:  # outside a request: documents and CLI default to Indonesian
+        return "id"
+
+
+def format_rupiah(amount: int | None, locale: str | None = None) -> str:
+    """Whole rupiah with the locale's grouping: Rp1.050.000.000."""
+    if amount is None:
+        return "–"
+    return format_currency(amount, "IDR", format="'Rp'#,##0", currency_digits=False,
+                           locale=locale or _locale())
+
+
+def format_hectares(value: Decimal | float | None, locale: str | None = None) -> str:
+    """Hectares with two decimals: 80,87 ha."""
+    if value is None:
+        return "–"
+    return f"{format_decimal(value, format='#,##0.00', locale=locale or _locale())} ha"
+
+
+def format_number(value, locale: str | None = None) -> str:
+    if value is None:
+        return "–"
+    return format_decimal(value, locale=locale or _locale())
+
+
+def zone_suffix(tz_name: str) -> str:
+    return ZONE_ABBREVIATIONS.get(tz_name, tz_name)
+
+
+def to_local(value: datetime, tz_name: str) -> datetime:
+    return value.astimezone(ZoneInfo(tz_name))
+
+
+def format_long_date(value: date | datetime, tz_name: str | None = None,
+                     locale: str | None = None) -> str:
+    """Day name and date as in official letters: Selasa, 29 Oktober 2019."""
+    if isinstance(value, datetime):
+        value = to_local(value, tz_name or "UTC").date()
+    return babel_format_date(value, format="EEEE, d MMMM y", locale=locale or _locale())
+
+
+def format_short_date(value: date | datetime | None, tz_name: str | None = None,
+                      locale: str | None = None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = to_local(value, tz_name or "UTC").date()
+    return babel_format_date(value, format="d MMM y", locale=locale or _locale())
+
+
+def format_local_time(value: datetime, tz_name: str, locale: str | None = None) -> str:
+    """Time in the region's zone with its suffix: 08.30 WITA."""
+    local = to_local(value, tz_name)
+    return f"{babel_format_time(local, format='HH.mm', locale=locale or _locale())} {zone_suffix(tz_name)}"
+
+
+def format_local_datetime(value: datetime | None, tz_name: str, locale: str | None = None) -> str:
+    """Date and time in the region's zone: Selasa, 29 Oktober 2019 08.30 WITA."""
+    if value is None:
+        return "–"
+    return f"{format_long_date(value, tz_name, locale)} {format_local_time(value, tz_name, locale)}"
+
+
+def format_time_range(start: datetime, end: datetime, tz_name: str, locale: str | None = None) -> str:
+    """08.30–15.00 WITA."""
+    loc = locale or _locale()
+    a = babel_format_time(to_local(start, tz_name), format="HH.mm", locale=loc)
+    b = babel_format_time(to_local(end, tz_name), format="HH.mm", locale=loc)
+    return f"{a}–{b} {zone_suffix(tz_name)}"
+
+
+def format_utc_datetime(value: datetime | None, locale: str | None = None) -> str:
+    """A timestamp with no regional context (audit trail), shown in UTC."""
+    if value is None:
+        return "–"
+    value = value.astimezone(timezone.utc)
+    loc = locale or _locale()
+    return (f"{babel_format_date(value.date(), format='d MMM y', locale=loc)} "
+            f"{babel_format_time(value, format='HH.mm', locale=loc)} UTC")
+
+
+def enum_label(member) -> str:
+    from kotaku_collab.labels import LABELS
+
+    label = LABELS.get(member)
+    return str(label) if label is not None else member.value.replace("_", " ")
+
+
+def template_helpers() -> dict:
+    """Filters and globals for Jinja, registered by create_app()."""
+    return {
+        "rupiah": format_rupiah,
+        "hectares": format_hectares,
+        "number": format_number,
+        "long_date": format_long_date,
+        "short_date": format_short_date,
+        "local_time": format_local_time,
+        "local_datetime": format_local_datetime,
+        "time_range": format_time_range,
+        "utc_datetime": format_utc_datetime,
+        "zone_suffix": zone_suffix,
+    }

@@ -1,0 +1,31 @@
+"""All models, importable from one place."""
+
+from kotaku_collab.models.audit import AuditEvent
+from kotaku_collab.models.base import Base, utc_now
+from kotaku_collab.models.commitment import (Commitment, CommitmentStatus, CommitmentType,
+                                             CommitmentUpdate, EvidenceFile, FundingSource, Scale,
+                                             Verification, VerificationDecision)
+from kotaku_collab.models.indicator import (IndicatorKind, RegionIndicator, SlumArea,
+                                            SlumAreaLocation, SlumLevel)
+from kotaku_collab.models.organisation import Gender, Organisation, OrganisationSubtype, Person, Sector
+from kotaku_collab.models.outcome import (AgreementPoint, Aspect, Cadence, CoordinationMechanism,
+                                          IssueAspect, MechanismMeeting, MechanismType,
+                                          StrategicIssue)
+from kotaku_collab.models.region import PROVINCE_TIMEZONES, Region, RegionLevel
+from kotaku_collab.models.registration import (AttendanceStatus, ParticipantRole, Registration,
+                                               RegistrationStatus)
+from kotaku_collab.models.user import Role, User
+from kotaku_collab.models.workshop import (AgendaItem, OrganiserRole, SessionType, Workshop,
+                                           WorkshopKind, WorkshopOrganiser, WorkshopStatus)
+
+__all__ = [
+    "AgendaItem", "AgreementPoint", "Aspect", "AttendanceStatus", "AuditEvent", "Base", "Cadence",
+    "Commitment", "CommitmentStatus", "CommitmentType", "CommitmentUpdate",
+    "CoordinationMechanism", "EvidenceFile", "FundingSource", "Gender", "IndicatorKind",
+    "IssueAspect", "MechanismMeeting", "MechanismType", "Organisation", "OrganisationSubtype",
+    "OrganiserRole", "PROVINCE_TIMEZONES", "ParticipantRole", "Person", "Region",
+    "RegionIndicator", "RegionLevel", "Registration", "RegistrationStatus", "Role", "Scale",
+    "Sector", "SessionType", "SlumArea", "SlumAreaLocation", "SlumLevel", "StrategicIssue", "User",
+    "Verification", "VerificationDecision", "Workshop", "WorkshopKind", "WorkshopOrganiser",
+    "WorkshopStatus", "utc_now",
+]

@@ -1,0 +1,131 @@
+"""The single authorisation policy. Routes, templates and the API all ask `can()`.
+
+Each action is a named rule taking (user, obj). Region scope is decided here too: organisers
+and reviewers act only inside the regions on their account (or everywhere when national);
+stakeholders see the region of their organisation and edit only their organisation's records.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import false, or_, true
+
+from kotaku_collab.models import Role
+
+
+def _is(user, *roles: Role) -> bool:
+    return user is not None and user.is_authenticated and user.role in roles
+
+
+def scope_codes(user) -> list[str] | None:
+    """Region codes a user may see, or None for everywhere."""
+    if user.role is Role.ADMIN or user.is_national:
+        return None
+    if user.role is Role.STAKEHOLDER:
+        org = user.organisation
+        return [org.region_code] if org is not None and org.region_code else None
+    return user.region_codes
+
+
+def in_scope(user, region_code: str | None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    codes = scope_codes(user)
+    if codes is None:
+        return True
+    if not region_code:
+        return False
+    return any(region_code == c or region_code.startswith(c + ".") for c in codes)
+
+
+def scope_clause(user, column):
+    """A SQL condition limiting `column` (a region code) to the user's scope."""
+    codes = scope_codes(user)
+    if codes is None:
+        return true()
+    if not codes:
+        return false()
+    return or_(*(or_(column == c, column.like(c + ".%")) for c in codes))
+
+
+def _manages_region(user, region_code) -> bool:
+    return _is(user, Role.ADMIN) or (_is(user, Role.ORGANISER) and in_scope(user, region_code))
+
+
+def _own_organisation(user, organisation_id) -> bool:
+    return _is(user, Role.STAKEHOLDER) and organisation_id is not None \
+        and user.organisation_id == organisation_id
+
+
+RULES: dict[str, Callable] = {
+    "admin.access": lambda u, o: _is(u, Role.ADMIN),
+    "user.manage": lambda u, o: _is(u, Role.ADMIN),
+    "audit.view": lambda u, o: _is(u, Role.ADMIN),
+    "workshop.list": lambda u, o: u is not None and u.is_authenticated,
+    "workshop.create": lambda u, o: _is(u, Role.ADMIN, Role.ORGANISER),
+    "workshop.view": lambda u, o: in_scope(u, o.region_code),
+    "workshop.manage": lambda u, o: _manages_region(u, o.region_code),
+    # Phone numbers and e-mail addresses of participants (UU PDP: only those who need them).
+    "participant.view_personal": lambda u, o: _manages_region(u, o.region_code),
+    "outcome.edit": lambda u, o: _manages_region(u, o.region_code),
+    "commitment.view": lambda u, o: in_scope(u, o.region_code)
+    or _own_organisation(u, o.organisation_id),
+    "commitment.edit": lambda u, o: _manages_region(u, o.region_code)
+    or _own_organisation(u, o.organisation_id),
+    "commitment.verify": lambda u, o: _is(u, Role.ADMIN)
+    or (_is(u, Role.REVIEWER) and in_scope(u, o.region_code)),
+    "review.dashboard": lambda u, o: _is(u, Role.ADMIN, Role.REVIEWER),
+}
+
+
+def can(user, action: str, obj=None) -> bool:
+    """True if `user` may perform `action` (on `obj`, when the rule is about an object)."""
+    try:
+        rule = RULES[action]
+    except KeyError:
+        raise LookupError(f"no permission rule named {action!r}") from None
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(rule(user, obj))
+
+
+def require(action: str, obj=None) -> None:
+    """Abort with 403 unless the current user may perform `action`."""
+    if not can(current_user, action, obj):
+        abort(403)
+
+
+def authorize(action: str):
+    """Route decorator: login required, then `require(action)` (for rules without an object)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from kotaku_collab.extensions import login_manager
+
+                return login_manager.unauthorized()
+            require(action)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def load_or_404(model, object_id, action: str, view_action: str | None = None):
+    """Load an object and check `action`; 404 when the user may not even see it, else 403."""
+    from kotaku_collab.extensions import db
+
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    if can(current_user, action, obj):
+        return obj
+    if view_action and can(current_user, view_action, obj):
+        abort(403)
+    abort(404)

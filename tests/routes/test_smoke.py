@@ -1,0 +1,17 @@
+from tests import factories
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_organiser_home_lists_workshop_in_scope(client, login_as, db):
+    login_as("organiser", regions=["51.05"])
+    factories.make_workshop("51.05", title="Lokakarya Klungkung")
+    factories.make_workshop("35.75", title="Lokakarya Pasuruan")
+    db.session.commit()
+    html = client.get("/home").get_data(as_text=True)
+    assert "Lokakarya Klungkung" in html
+    assert "Lokakarya Pasuruan" not in html
