@@ -111,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(workshops_bp, url_prefix="/workshops")
+    app.register_blueprint(workshops_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.numbers import format_currency, format_decimal
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported)
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported)
@@ -21,6 +21,8 @@ from kotaku_collab.models.region import ZONE_ABBREVIATIONS
 def select_locale() -> str:
     """The user's saved choice, else the session's, else the browser's, else Indonesian."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, services under test, documents: Indonesian
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -112,6 +114,14 @@ def format_utc_datetime(value: datetime | None, locale: str | None = None) -> st
             f"{babel_format_time(value, format='HH.mm', locale=loc)} UTC")
 
 
+def format_month_year(value: date, locale: str | None = None) -> str:
+    return babel_format_date(value, format="LLLL y", locale=locale or _locale())
+
+
+def format_weekday_short(value: date, locale: str | None = None) -> str:
+    return babel_format_date(value, format="EEE", locale=locale or _locale())
+
+
 def enum_label(member) -> str:
     from kotaku_collab.labels import LABELS
 
@@ -132,4 +142,6 @@ def template_helpers() -> dict:
         "time_range": format_time_range,
         "utc_datetime": format_utc_datetime,
         "zone_suffix": zone_suffix,
+        "month_year": format_month_year,
+        "weekday_short": format_weekday_short,
     }

@@ -69,6 +69,11 @@ RULES: dict[str, Callable] = {
     "workshop.create": lambda u, o: _is(u, Role.ADMIN, Role.ORGANISER),
     "workshop.view": lambda u, o: in_scope(u, o.region_code),
     "workshop.manage": lambda u, o: _manages_region(u, o.region_code),
+    # Scheduling a workshop in a region (obj is the Region).
+    "workshop.create_in": lambda u, o: _manages_region(u, o.code),
+    # Marking a finalised workshop as reviewed by Bappeda.
+    "workshop.review": lambda u, o: _is(u, Role.ADMIN)
+    or (_is(u, Role.REVIEWER) and in_scope(u, o.region_code)),
     # Phone numbers and e-mail addresses of participants (UU PDP: only those who need them).
     "participant.view_personal": lambda u, o: _manages_region(u, o.region_code),
     "outcome.edit": lambda u, o: _manages_region(u, o.region_code),

@@ -7,6 +7,7 @@ from kotaku_collab.models.commitment import (Commitment, CommitmentStatus, Commi
                                              Verification, VerificationDecision)
 from kotaku_collab.models.indicator import (IndicatorKind, RegionIndicator, SlumArea,
                                             SlumAreaLocation, SlumLevel)
+from kotaku_collab.models.notification import Notification, NotificationKind
 from kotaku_collab.models.organisation import Gender, Organisation, OrganisationSubtype, Person, Sector
 from kotaku_collab.models.outcome import (AgreementPoint, Aspect, Cadence, CoordinationMechanism,
                                           IssueAspect, MechanismMeeting, MechanismType,
@@ -22,7 +23,7 @@ __all__ = [
     "AgendaItem", "AgreementPoint", "Aspect", "AttendanceStatus", "AuditEvent", "Base", "Cadence",
     "Commitment", "CommitmentStatus", "CommitmentType", "CommitmentUpdate",
     "CoordinationMechanism", "EvidenceFile", "FundingSource", "Gender", "IndicatorKind",
-    "IssueAspect", "MechanismMeeting", "MechanismType", "Organisation", "OrganisationSubtype",
+    "IssueAspect", "MechanismMeeting", "MechanismType", "Notification", "NotificationKind", "Organisation", "OrganisationSubtype",
     "OrganiserRole", "PROVINCE_TIMEZONES", "ParticipantRole", "Person", "Region",
     "RegionIndicator", "RegionLevel", "Registration", "RegistrationStatus", "Role", "Scale",
     "Sector", "SessionType", "SlumArea", "SlumAreaLocation", "SlumLevel", "StrategicIssue", "User",

@@ -115,6 +115,8 @@ class Workshop(Base):
     #: Optional target per sector, e.g. {"filantropi": 2}.
     sector_targets: Mapped[dict] = mapped_column(JSON, default=dict)
     cancel_reason: Mapped[Optional[str]] = mapped_column(Text)
+    #: When the date or time last changed after publication (registrants were told).
+    rescheduled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: The earlier round this workshop follows up on.
     previous_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("workshops.id", ondelete="SET NULL")

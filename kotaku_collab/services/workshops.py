@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kotaku_collab.models import (AgendaItem, AgreementPoint, AttendanceStatus, Commitment,
                                   CoordinationMechanism, Registration, RegistrationStatus, Sector,
-                                  StrategicIssue, User, Workshop, WorkshopOrganiser,
-                                  WorkshopStatus)
+                                  StrategicIssue, User, Workshop, WorkshopKind,
+                                  WorkshopOrganiser, WorkshopStatus, utc_now)
 from kotaku_collab.permissions import scope_clause
 
 PAGE_SIZE = 20
@@ -37,21 +38,55 @@ class WorkshopPage:
     counts: dict = field(default_factory=dict)
 
 
-def list_workshops(session: Session, user: User, *, q: str | None = None,
-                   status: WorkshopStatus | None = None, page: int = 1):
-    """Workshops in the user's scope, newest first, as a Flask-SQLAlchemy pagination."""
+@dataclass
+class WorkshopFilters:
+    q: str | None = None
+    region_code: str | None = None
+    status: WorkshopStatus | None = None
+    kind: WorkshopKind | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    #: "upcoming" (not yet ended, soonest first), "past" (newest first) or "all".
+    when: str = "upcoming"
+
+
+def list_workshops(session: Session, user: User, filters: WorkshopFilters | None = None, *,
+                   page: int = 1, per_page: int = PAGE_SIZE):
+    """Workshops in the user's scope, filtered, as a Flask-SQLAlchemy pagination (one query
+    for the rows, one for the total)."""
     from kotaku_collab.extensions import db
 
+    f = filters or WorkshopFilters()
+    now = utc_now()
     query = (select(Workshop).options(joinedload(Workshop.region))
-             .where(scope_clause(user, Workshop.region_code))
-             .order_by(Workshop.starts_at.desc(), Workshop.id.desc()))
-    if q:
-        like = f"%{q.lower()}%"
+             .where(scope_clause(user, Workshop.region_code)))
+    if f.when == "upcoming":
+        query = query.where(Workshop.ends_at >= now).order_by(Workshop.starts_at, Workshop.id)
+    elif f.when == "past":
+        query = query.where(Workshop.ends_at < now).order_by(Workshop.starts_at.desc(),
+                                                             Workshop.id.desc())
+    else:
+        query = query.order_by(Workshop.starts_at.desc(), Workshop.id.desc())
+    if f.q:
+        like = f"%{f.q.lower()}%"
         query = query.where(or_(func.lower(Workshop.title).like(like),
-                                func.lower(Workshop.venue).like(like)))
-    if status is not None:
-        query = query.where(Workshop.status == status)
-    return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+                                func.lower(Workshop.venue).like(like),
+                                func.lower(Workshop.code).like(like)))
+    if f.region_code:
+        query = query.where(Workshop.region_code == f.region_code)
+    if f.status is not None:
+        query = query.where(Workshop.status == f.status)
+    if f.kind is not None:
+        query = query.where(Workshop.kind == f.kind)
+    # Dates are compared in UTC with a day of slack either side; good enough for a filter
+    # and independent of each workshop's own zone.
+    if f.date_from:
+        query = query.where(Workshop.ends_at >= datetime.combine(
+            f.date_from, time.min, tzinfo=timezone.utc) - timedelta(hours=9))
+    if f.date_to:
+        query = query.where(Workshop.starts_at < datetime.combine(
+            f.date_to, time.min, tzinfo=timezone.utc) + timedelta(days=1))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def workshop_page(session: Session, workshop: Workshop) -> WorkshopPage:
