@@ -89,6 +89,8 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    #: Public self-registration, per client address (anti-automation).
+    SELF_REGISTRATION_RATE_LIMIT = "10 per minute; 100 per hour"
 
     # Mail (Flask-Mail compatible names; used by notifications).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -81,7 +81,8 @@ def register_extensions(app: Flask) -> None:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         content_security_policy=CONTENT_SECURITY_POLICY,
-        referrer_policy="same-origin",
+        # Registration codes and cancel tokens live in some URLs: never leak any URL onwards.
+        referrer_policy="no-referrer",
         frame_options="DENY",
     )
     passwords.init_app(app)
@@ -106,12 +107,16 @@ def register_blueprints(app: Flask) -> None:
     from kotaku_collab.admin import bp as admin_bp
     from kotaku_collab.auth import bp as auth_bp
     from kotaku_collab.main import bp as main_bp
+    from kotaku_collab.public import bp as public_bp
+    from kotaku_collab.registration import bp as registration_bp
     from kotaku_collab.workshops import bp as workshops_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(workshops_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(registration_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from kotaku_collab.extensions import db, passwords
 from kotaku_collab.models import Role
@@ -40,3 +43,56 @@ def create_user_command(email, name, role, organisation_id, region_codes, nation
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@kotaku.command("import-regions")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, readable=True,
+                                            path_type=Path))
+@with_appcontext
+def import_regions_command(csv_file):
+    """Create or rename regions from a CSV file with the header `code,name` (all or nothing)."""
+    from kotaku_collab.database import masked_url
+    from kotaku_collab.services.regions import import_regions
+
+    try:
+        with csv_file.open("rb") as stream:
+            report = import_regions(db.session, stream)
+        if report.ok:
+            db.session.commit()
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {csv_file}: {error.strerror}") from None
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"Database error ({error.__class__.__name__}) at {masked_url(db.engine.url)}. "
+            "Is the database reachable and up to date (flask db upgrade)?") from None
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(f"{csv_file}: {problem}", err=True)
+        raise click.ClickException(
+            f"Nothing was imported: {len(report.problems)} problem(s) in {csv_file}.")
+    click.echo(f"Imported {csv_file}: {report.created} created, {report.updated} updated, "
+               f"{report.unchanged} unchanged.")
+
+
+@kotaku.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it already exists.")
+@with_appcontext
+def backup_command(path, force):
+    """Write a verified copy of the live SQLite database to PATH (PostgreSQL: use pg_dump)."""
+    from kotaku_collab.database import masked_url
+    from kotaku_collab.services.backup import backup_database
+
+    try:
+        result = backup_database(db.engine, path, force=force)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {path}: {error.strerror}") from None
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            f"Cannot read the database at {masked_url(db.engine.url)} "
+            f"({error.__class__.__name__}).") from None
+    click.echo(f"Backup written to {result.path}: {result.size_bytes:,} bytes, "
+               f"integrity check {result.integrity}.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 
+import flask_babel
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from config import TestConfig, normalise_database_url
@@ -41,9 +43,20 @@ def make_app(database_url, tmp_path_factory):
         config.SQLALCHEMY_DATABASE_URI = database_url
         for key, value in overrides.items():
             setattr(config, key, value)
-        return create_app(config)
+        app = create_app(config)
+        request_started.connect(_forget_per_request_globals, app)
+        return app
 
     return build
+
+
+def _forget_per_request_globals(sender, **extra) -> None:
+    """Tests send requests inside the test's app context, so `g` outlives each request. Drop
+    what extensions cache there per request (the user, the locale, the CSRF token), or one
+    client's login would leak into the next client's requests."""
+    g.pop("_login_user", None)
+    g.pop(sender.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    flask_babel.refresh()
 
 
 @pytest.fixture(scope="session")
@@ -56,15 +69,16 @@ def app(make_app):
 
 
 def _empty_all_tables() -> None:
-    tables = list(reversed(Base.metadata.sorted_tables))
-    if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        # Regions and organisations point at themselves; check foreign keys at commit instead.
+    """Delete every row, children first. Self-references (region parents, merged
+    organisations, follow-up workshops) are cut first so the order within a table is moot."""
+    if _db.engine.dialect.name == "sqlite":
         _db.session.execute(text("PRAGMA defer_foreign_keys = ON"))
-        for table in tables:
-            _db.session.execute(table.delete())
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is table and fk.parent.nullable:
+                _db.session.execute(table.update().values({fk.parent.name: None}))
+    for table in reversed(Base.metadata.sorted_tables):
+        _db.session.execute(table.delete())
     _db.session.commit()
 
 

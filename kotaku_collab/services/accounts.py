@@ -1,16 +1,26 @@
-"""Accounts: authentication, creation, password changes and deactivation."""
+"""Accounts: authentication, creation, password changes, deactivation and the admin's user list."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kotaku_collab.i18n import _
-from kotaku_collab.models import Organisation, Region, Role, User, utc_now
+from kotaku_collab.models import Organisation, Region, RegionLevel, Role, User, utc_now
 from kotaku_collab.passwords import PasswordHashing
 from kotaku_collab.services import DomainError
 
 MIN_PASSWORD_LENGTH = 10
+#: Length of generated passwords (about 94 bits from the alphabet below).
+GENERATED_PASSWORD_LENGTH = 16
+#: Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+#: A user's region scope is whole provinces or kabupaten/kota, never smaller units.
+SCOPE_LEVELS = (RegionLevel.PROVINSI, RegionLevel.KABUPATEN, RegionLevel.KOTA)
+PAGE_SIZE = 25
 
 
 def normalise_email(email: str) -> str:
@@ -53,6 +63,9 @@ def _validate_role_fields(session: Session, role: Role, organisation_id: int | N
         region = session.get(Region, code)
         if region is None:
             raise DomainError(_("Unknown region code: %(code)s", code=code), field="region_codes")
+        if region.level not in SCOPE_LEVELS:
+            raise DomainError(_("A region scope is a province or a regency/city, not %(name)s.",
+                                name=region.name), field="region_codes")
         regions.append(region)
     if role in (Role.ORGANISER, Role.REVIEWER) and not regions and not is_national:
         raise DomainError(_("Organisers and reviewers need at least one region, or national scope."),
@@ -80,10 +93,17 @@ def create_user(session: Session, hasher: PasswordHashing, *, email: str, name: 
 
 
 def update_user(session: Session, user: User, *, name: str, role: Role,
-                organisation_id: int | None, region_codes: list[str], is_national: bool) -> User:
+                organisation_id: int | None, region_codes: list[str], is_national: bool,
+                actor: User | None = None) -> User:
+    """Change name, role and scope. With `actor`, an admin cannot take away their own role."""
+    if actor is not None and actor.id == user.id and role != user.role:
+        raise DomainError(_("You cannot change your own role; ask another administrator."),
+                          field="role")
     organisation, regions, is_national = _validate_role_fields(
         session, role, organisation_id, region_codes, is_national)
-    if role != user.role or set(r.code for r in regions) != set(user.region_codes):
+    if (role != user.role or set(r.code for r in regions) != set(user.region_codes)
+            or is_national != user.is_national
+            or (organisation.id if organisation else None) != user.organisation_id):
         # A change of powers ends the sessions issued under the old ones.
         user.rotate_session_token()
     user.name = name.strip()
@@ -117,3 +137,61 @@ def end_sessions(session: Session, user: User) -> None:
     """Make every cookie issued to this user unusable (logout)."""
     user.rotate_session_token()
     session.flush()
+
+
+def generate_password(email: str = "") -> str:
+    """A random password that passes check_password_strength, for an admin to hand over once."""
+    while True:
+        password = "".join(secrets.choice(PASSWORD_ALPHABET)
+                           for _i in range(GENERATED_PASSWORD_LENGTH))
+        try:
+            check_password_strength(password, email)
+        except DomainError:
+            continue
+        return password
+
+
+def reset_password(session: Session, hasher: PasswordHashing, actor: User, user: User) -> str:
+    """Give `user` a new random password (returned, to show once) and end their sessions."""
+    if user.id == actor.id:
+        raise DomainError(_("Change your own password on the Password page."))
+    password = generate_password(user.email)
+    user.password_hash = hasher.hash(password)
+    user.rotate_session_token()
+    session.flush()
+    return password
+
+
+def scope_regions(session: Session) -> list[Region]:
+    """Regions that can make up a user's scope: provinces and kabupaten/kota, by code."""
+    return list(session.scalars(
+        select(Region).where(Region.level.in_(SCOPE_LEVELS)).order_by(Region.code)))
+
+
+@dataclass
+class UserFilters:
+    #: Part of the name or e-mail address.
+    q: str | None = None
+    role: Role | None = None
+    #: True: active accounts only; False: deactivated only; None: both.
+    active: bool | None = None
+
+
+def list_users(session: Session, filters: UserFilters | None = None, *, page: int = 1,
+               per_page: int = PAGE_SIZE):
+    """Accounts by name, filtered, as a pagination; organisation and regions are loaded with
+    them so the page's query count does not grow with its rows."""
+    from kotaku_collab.extensions import db
+
+    f = filters or UserFilters()
+    query = (select(User).options(joinedload(User.organisation), selectinload(User.regions))
+             .order_by(func.lower(User.name), User.id))
+    if f.q:
+        term = f.q.strip().lower()
+        query = query.where(or_(func.lower(User.name).contains(term, autoescape=True),
+                                User.email.contains(term, autoescape=True)))
+    if f.role is not None:
+        query = query.where(User.role == f.role)
+    if f.active is not None:
+        query = query.where(User.active.is_(f.active))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -21,6 +21,7 @@ from kotaku_collab.models import (AgendaItem, NotificationKind, Organisation, Or
 from kotaku_collab.models.workshop import agenda_speakers
 from kotaku_collab.services import DomainError
 from kotaku_collab.services.notifications import notify_registrants
+from kotaku_collab.services.registration import lock_workshop, promote_waitlisted
 
 MAX_CAPACITY = 500
 MAX_DAYS = 7
@@ -193,6 +194,7 @@ def update_workshop(session: Session, workshop: Workshop, data: WorkshopInput) -
                            WorkshopStatus.REVIEWED):
         raise DomainError(_("A %(status)s workshop can no longer be edited.",
                             status=workshop.status.label))
+    lock_workshop(session, workshop.id)  # capacity is checked against seats taken right now
     region = _kabkota(session, data.region_code)
     if region.code != workshop.region_code and workshop.seats_taken:
         raise DomainError(_("People have registered; the regency/city can no longer change."),
@@ -225,6 +227,7 @@ def update_workshop(session: Session, workshop: Workshop, data: WorkshopInput) -
         workshop.rescheduled_at = utc_now()
         _announce_reschedule(session, workshop, old_start, old_end)
     session.flush()
+    promote_waitlisted(session, workshop)  # a larger room seats people who were waiting
     return workshop
 
 

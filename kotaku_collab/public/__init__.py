@@ -1,0 +1,5 @@
+"""Public pages, open without logging in: a workshop's page and its calendar files."""
+
+from kotaku_collab.public.routes import bp
+
+__all__ = ["bp"]

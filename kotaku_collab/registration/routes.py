@@ -1,0 +1,180 @@
+"""Public self-registration: no login, one form, a confirmation with code and QR."""
+
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, session,
+                   url_for)
+from flask_babel import force_locale
+from flask_login import login_required
+from sqlalchemy import select
+
+from kotaku_collab.extensions import db, limiter
+from kotaku_collab.i18n import _, format_local_datetime
+from kotaku_collab.models import (AttendanceStatus, Gender, NotificationKind, Registration,
+                                  RegistrationStatus, Sector, Workshop, WorkshopStatus, utc_now)
+from kotaku_collab.permissions import require
+from kotaku_collab.services import DomainError
+from kotaku_collab.services.notifications import MESSAGE_LOCALE, queue_notification
+from kotaku_collab.services.organisations import find_or_create_organisation
+from kotaku_collab.services.people import clean_text, normalise_phone
+from kotaku_collab.services.registration import (cancel_with_token, find_or_create_by_email,
+                                                 record_attendance, register_person,
+                                                 self_registration_state)
+
+from .forms import CancelRegistrationForm, CheckInForm, SelfRegistrationForm
+
+bp = Blueprint("registration", __name__)
+
+PUBLIC_STATUSES = (WorkshopStatus.PUBLISHED, WorkshopStatus.REGISTRATION_CLOSED,
+                   WorkshopStatus.HELD, WorkshopStatus.FINALISED, WorkshopStatus.REVIEWED,
+                   WorkshopStatus.CANCELLED)
+
+
+def public_workshop_or_404(code: str) -> Workshop:
+    workshop = db.session.scalar(select(Workshop).where(Workshop.code == code.upper()))
+    if workshop is None or workshop.status not in PUBLIC_STATUSES:
+        abort(404)
+    return workshop
+
+
+def _rate_limit() -> str:
+    return current_app.config["SELF_REGISTRATION_RATE_LIMIT"]
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/w/<code>/register", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def register(code: str):
+    workshop = public_workshop_or_404(code)
+    closed_reason = self_registration_state(workshop)
+    form = SelfRegistrationForm()
+    if closed_reason is None and form.validate_on_submit():
+        try:
+            result = _register(workshop, form)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_domain_error(error)
+        else:
+            db.session.commit()
+            registration = result.registration
+            if not result.created:
+                return render_template("registration/already.html", workshop=workshop)
+            session[f"registration:{registration.code}"] = result.cancel_token
+            return redirect(url_for("registration.confirmation", code=workshop.code,
+                                    registration_code=registration.code))
+    elif closed_reason and form.is_submitted():
+        form.form_errors.append(closed_reason)
+    return render_template("registration/register.html", workshop=workshop, form=form,
+                           closed_reason=closed_reason)
+
+
+def _register(workshop: Workshop, form: SelfRegistrationForm):
+    name = clean_text(form.name.data, 120)
+    email = form.email.data.strip().lower()
+    phone = normalise_phone(form.phone.data)
+    organisation = find_or_create_organisation(
+        db.session, name=clean_text(form.organisation.data, 200),
+        sector=Sector(form.sector.data), region_code=workshop.region_code)
+    finder = find_or_create_by_email(name=name, email=email, phone=phone,
+                                     position=clean_text(form.position.data, 160),
+                                     organisation=organisation, gender=Gender(form.gender.data))
+    result = register_person(db.session, workshop.id, finder, organisation=organisation,
+                             self_registered=True, consent_at=utc_now())
+    _queue_confirmation(workshop, result)
+    return result
+
+
+def _queue_confirmation(workshop: Workshop, result) -> None:
+    registration = result.registration
+    tz = workshop.region.timezone
+    with force_locale(MESSAGE_LOCALE):
+        if not result.created:
+            queue_notification(
+                db.session, NotificationKind.ALREADY_REGISTERED, person=registration.person,
+                workshop=workshop, subject=_("Already registered: %(title)s", title=workshop.title),
+                body=_("Someone (perhaps you) tried to register this e-mail address again for "
+                       "\"%(title)s\". You are already registered; your code is %(code)s.",
+                       title=workshop.title, code=registration.code))
+            return
+        cancel_url = url_for("registration.cancel", code=workshop.code,
+                             registration_code=registration.code, token=result.cancel_token,
+                             _external=True)
+        waiting = registration.status is RegistrationStatus.WAITLISTED
+        queue_notification(
+            db.session,
+            NotificationKind.REGISTRATION_WAITLISTED if waiting else NotificationKind.REGISTRATION_CONFIRMED,
+            person=registration.person, workshop=workshop,
+            subject=(_("Waiting list: %(title)s", title=workshop.title) if waiting
+                     else _("Registration confirmed: %(title)s", title=workshop.title)),
+            body=_("Workshop: %(title)s\nWhen: %(when)s\nWhere: %(venue)s\nStatus: %(status)s\n"
+                   "Registration code: %(code)s\nTo cancel: %(url)s",
+                   title=workshop.title, when=format_local_datetime(workshop.starts_at, tz),
+                   venue=workshop.venue, status=registration.status.label,
+                   code=registration.code, url=cancel_url),
+            payload={"registration_id": registration.id, "code": registration.code})
+
+
+@bp.route("/w/<code>/registered/<registration_code>")
+def confirmation(code: str, registration_code: str):
+    workshop = public_workshop_or_404(code)
+    token = session.get(f"registration:{registration_code}")
+    registration = db.session.scalar(select(Registration).where(
+        Registration.workshop_id == workshop.id, Registration.code == registration_code))
+    if registration is None or token is None:
+        abort(404)
+    import segno
+
+    checkin_url = url_for("registration.checkin_code", registration_code=registration.code,
+                          _external=True)
+    qr = segno.make(checkin_url, error="m").png_data_uri(scale=5, border=2)
+    cancel_url = url_for("registration.cancel", code=workshop.code,
+                         registration_code=registration.code, token=token)
+    return render_template("registration/confirmation.html", workshop=workshop,
+                           registration=registration, qr=qr, cancel_url=cancel_url)
+
+
+@bp.route("/w/<code>/cancel/<registration_code>/<token>", methods=["GET", "POST"])
+def cancel(code: str, registration_code: str, token: str):
+    workshop = public_workshop_or_404(code)
+    form = CancelRegistrationForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            cancel_with_token(db.session, workshop, registration_code, token)
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            session.pop(f"registration:{registration_code}", None)
+            return render_template("registration/cancelled.html", workshop=workshop)
+    return render_template("registration/cancel.html", workshop=workshop, form=form, error=error)
+
+
+@bp.route("/manage/checkin/<registration_code>", methods=["GET", "POST"])
+@login_required
+def checkin_code(registration_code: str):
+    """Where the QR on a confirmation leads: an organiser of the region confirms the check-in
+    with one tap (a GET never changes anything)."""
+    registration = db.session.scalar(select(Registration).where(
+        Registration.code == registration_code.upper()))
+    if registration is None:
+        abort(404)
+    require("workshop.manage", registration.workshop)
+    form = CheckInForm()
+    if form.validate_on_submit():
+        try:
+            record_attendance(db.session, registration, AttendanceStatus.HADIR)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is checked in.", name=registration.person.full_name), "success")
+        return redirect(url_for("registration.checkin_code", registration_code=registration.code))
+    return render_template("registration/checkin_code.html", registration=registration, form=form)

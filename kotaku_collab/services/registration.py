@@ -1,0 +1,253 @@
+"""Registering people for workshops: seats, the waiting list, cancellation and attendance.
+
+Never oversell. Every change that may take or free a seat first locks the workshop row
+(`SELECT … FOR UPDATE` on PostgreSQL; on SQLite the request's `BEGIN IMMEDIATE` already holds
+the database's write lock, see database.py), and the seat itself is taken with a conditional
+UPDATE that the database refuses past capacity (plus a CHECK constraint as the last guard).
+Person look-up and creation happen after the lock, so two simultaneous submissions of the same
+e-mail cannot create two registrations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import force_locale
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from kotaku_collab.i18n import _, format_local_datetime
+from kotaku_collab.models import (AttendanceStatus, NotificationKind, Organisation,
+                                  ParticipantRole, Person, Registration, RegistrationStatus,
+                                  Workshop, WorkshopStatus, utc_now)
+from kotaku_collab.services import DomainError
+from kotaku_collab.services.notifications import MESSAGE_LOCALE, queue_notification
+
+#: Organisers may still add people (e.g. walk-ins) in these states; the public only while open.
+ORGANISER_OPEN = (WorkshopStatus.DRAFT, WorkshopStatus.PUBLISHED,
+                  WorkshopStatus.REGISTRATION_CLOSED, WorkshopStatus.HELD)
+
+
+@dataclass
+class RegistrationResult:
+    registration: Registration
+    #: False when the person was already registered (a retried or repeated submission).
+    created: bool
+    #: The secret for the self-service cancel link; only known right after creation.
+    cancel_token: str | None = None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def lock_workshop(session: Session, workshop_id: int) -> Workshop:
+    """Serialise seat changes for one workshop until the transaction ends."""
+    workshop = session.scalar(select(Workshop).where(Workshop.id == workshop_id)
+                              .with_for_update().execution_options(populate_existing=True))
+    if workshop is None:
+        raise DomainError(_("The workshop no longer exists."))
+    return workshop
+
+
+def self_registration_state(workshop: Workshop, now: datetime | None = None) -> str | None:
+    """Why the public cannot register now, or None when they can."""
+    now = now or utc_now()
+    if workshop.status is WorkshopStatus.CANCELLED:
+        return _("This workshop has been cancelled.")
+    if workshop.status is not WorkshopStatus.PUBLISHED:
+        return _("Registration for this workshop is closed.")
+    if workshop.registration_opens_at and now < workshop.registration_opens_at:
+        return _("Registration has not opened yet.")
+    if workshop.registration_closes_at and now >= workshop.registration_closes_at:
+        return _("Registration for this workshop is closed.")
+    if now >= workshop.ends_at:
+        return _("This workshop has already ended.")
+    return None
+
+
+def _take_seat(session: Session, workshop: Workshop) -> bool:
+    result = session.execute(
+        update(Workshop).where(Workshop.id == workshop.id,
+                               Workshop.seats_taken < Workshop.capacity)
+        .values(seats_taken=Workshop.seats_taken + 1)
+        .execution_options(synchronize_session=False))
+    session.refresh(workshop, ["seats_taken"])
+    return result.rowcount == 1
+
+
+def _free_seat(session: Session, workshop: Workshop) -> None:
+    session.execute(update(Workshop).where(Workshop.id == workshop.id, Workshop.seats_taken > 0)
+                    .values(seats_taken=Workshop.seats_taken - 1)
+                    .execution_options(synchronize_session=False))
+    session.refresh(workshop, ["seats_taken"])
+
+
+def _next_waitlist_position(session: Session, workshop: Workshop) -> int:
+    current = session.scalar(select(func.max(Registration.waitlist_position))
+                             .where(Registration.workshop_id == workshop.id))
+    return (current or 0) + 1
+
+
+def _place(session: Session, workshop: Workshop, registration: Registration) -> None:
+    """Confirm if a seat is free (or none is needed), else put on the waiting list."""
+    if not registration.role.takes_seat or _take_seat(session, workshop):
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.waitlist_position = None
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlist_position = _next_waitlist_position(session, workshop)
+
+
+def register_person(session: Session, workshop_id: int, find_or_create_person, *,
+                    role: ParticipantRole = ParticipantRole.PESERTA,
+                    organisation: Organisation | None = None, self_registered: bool = False,
+                    consent_at: datetime | None = None, now: datetime | None = None
+                    ) -> RegistrationResult:
+    """Register a person, confirmed or waitlisted.
+
+    `find_or_create_person(session)` is called after the workshop is locked, so concurrent
+    submissions for the same e-mail see each other's person.
+    """
+    workshop = lock_workshop(session, workshop_id)
+    if self_registered:
+        reason = self_registration_state(workshop, now)
+        if reason:
+            raise DomainError(reason)
+    elif workshop.status not in ORGANISER_OPEN:
+        raise DomainError(_("People can no longer be registered for a %(status)s workshop.",
+                            status=workshop.status.label))
+    person = find_or_create_person(session)
+    existing = session.scalar(select(Registration).where(
+        Registration.workshop_id == workshop.id, Registration.person_id == person.id))
+    if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
+        return RegistrationResult(existing, created=False)
+    organisation = organisation or person.organisation
+    if existing is not None:  # registering again after cancelling
+        registration = existing
+        registration.role, registration.organisation = role, organisation
+        registration.sector = organisation.sector if organisation else registration.sector
+    else:
+        registration = Registration(workshop=workshop, person=person, organisation=organisation,
+                                    sector=organisation.sector if organisation else None,
+                                    role=role, self_registered=self_registered)
+        if registration.sector is None:
+            raise DomainError(_("Choose the organisation and its sector."), field="organisation")
+        session.add(registration)
+    token = secrets.token_urlsafe(24)
+    registration.cancel_token_hash = hash_token(token)
+    registration.consent_at = consent_at or registration.consent_at
+    registration.attendance = None
+    _place(session, workshop, registration)
+    session.flush()
+    return RegistrationResult(registration, created=True, cancel_token=token)
+
+
+def cancel_registration(session: Session, registration: Registration) -> Registration | None:
+    """Cancel; a freed seat goes to the first person waiting, who is told. Returns them."""
+    workshop = lock_workshop(session, registration.workshop_id)
+    session.refresh(registration)
+    if registration.status is RegistrationStatus.CANCELLED:
+        return None
+    had_seat = (registration.status is RegistrationStatus.CONFIRMED
+                and registration.role.takes_seat)
+    registration.status = RegistrationStatus.CANCELLED
+    registration.waitlist_position = None
+    session.flush()
+    if had_seat:
+        _free_seat(session, workshop)
+        promoted = promote_waitlisted(session, workshop)
+        return promoted[0] if promoted else None
+    return None
+
+
+def promote_waitlisted(session: Session, workshop: Workshop) -> list[Registration]:
+    """Give free seats to the waiting list in order (the workshop must be locked)."""
+    promoted = []
+    while workshop.seats_taken < workshop.capacity:
+        first = session.scalar(
+            select(Registration).where(Registration.workshop_id == workshop.id,
+                                       Registration.status == RegistrationStatus.WAITLISTED)
+            .order_by(Registration.waitlist_position, Registration.id).limit(1))
+        if first is None or not _take_seat(session, workshop):
+            break
+        first.status = RegistrationStatus.CONFIRMED
+        first.waitlist_position = None
+        promoted.append(first)
+        _tell_promoted(session, workshop, first)
+    session.flush()
+    return promoted
+
+
+def _tell_promoted(session: Session, workshop: Workshop, registration: Registration) -> None:
+    with force_locale(MESSAGE_LOCALE):
+        queue_notification(
+            session, NotificationKind.WAITLIST_PROMOTED, person=registration.person,
+            workshop=workshop,
+            subject=_("You have a seat: %(title)s", title=workshop.title),
+            body=_("A seat became free and your registration for \"%(title)s\" on %(when)s at "
+                   "%(venue)s is now confirmed. Registration code: %(code)s.",
+                   title=workshop.title,
+                   when=format_local_datetime(workshop.starts_at, workshop.region.timezone),
+                   venue=workshop.venue, code=registration.code),
+            payload={"registration_id": registration.id})
+
+
+def cancel_with_token(session: Session, workshop: Workshop, code: str, token: str) -> Registration:
+    """The self-service cancel link; a wrong code or token is one message (nothing revealed)."""
+    registration = session.scalar(select(Registration).where(
+        Registration.workshop_id == workshop.id, Registration.code == code))
+    if (registration is None or not registration.cancel_token_hash
+            or not secrets.compare_digest(registration.cancel_token_hash, hash_token(token or ""))):
+        raise DomainError(_("This cancel link is not valid."))
+    if workshop.status not in (WorkshopStatus.PUBLISHED, WorkshopStatus.REGISTRATION_CLOSED):
+        raise DomainError(_("This registration can no longer be cancelled online."))
+    cancel_registration(session, registration)
+    return registration
+
+
+def record_attendance(session: Session, registration: Registration, attendance: AttendanceStatus,
+                      *, delegate_name: str | None = None, now: datetime | None = None) -> None:
+    """Check-in states: hadir, izin, tidak hadir, diwakili (with the delegate's name)."""
+    if registration.status is RegistrationStatus.CANCELLED:
+        raise DomainError(_("This registration was cancelled."))
+    if attendance is AttendanceStatus.DIWAKILI:
+        if not delegate_name or not delegate_name.strip():
+            raise DomainError(_("Name the delegate who attended."), field="delegate_name")
+        registration.delegate_name = delegate_name.strip()[:120]
+    else:
+        registration.delegate_name = None
+    registration.attendance = attendance
+    if attendance in (AttendanceStatus.HADIR, AttendanceStatus.DIWAKILI):
+        registration.checked_in_at = registration.checked_in_at or now or utc_now()
+    else:
+        registration.checked_in_at = None
+    session.flush()
+
+
+def find_or_create_by_email(*, name: str, email: str | None, phone: str | None = None,
+                            position: str | None = None, organisation: Organisation | None = None,
+                            gender=None):
+    """A person finder for register_person: reuse the directory entry with this e-mail (or,
+    when no e-mail is given, this phone), else create one. The existing entry's details are not
+    overwritten by a form."""
+
+    def finder(session: Session) -> Person:
+        person = None
+        if email:
+            person = session.scalar(select(Person).where(func.lower(Person.email) == email.lower())
+                                    .order_by(Person.id).limit(1))
+        if person is None and phone and not email:
+            person = session.scalar(select(Person).where(Person.phone == phone)
+                                    .order_by(Person.id).limit(1))
+        if person is None:
+            person = Person(name=name, email=email or None, phone=phone or None,
+                            position=position or None, organisation=organisation, gender=gender)
+            session.add(person)
+            session.flush()
+        return person
+
+    return finder
