@@ -5,6 +5,7 @@ from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
@@ -22,3 +23,4 @@ bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()
 passwords = PasswordHashing()
+mail = Mail()
