@@ -60,7 +60,7 @@ def register_extensions(app: Flask) -> None:
     from kotaku_collab import audit
     from kotaku_collab.database import configure_engine
     from kotaku_collab.extensions import (babel, bootstrap, csrf, db, limiter, login_manager,
-                                          migrate, passwords, talisman)
+                                          mail, migrate, passwords, talisman)
     from kotaku_collab.i18n import _l, select_locale
 
     db.init_app(app)
@@ -81,11 +81,13 @@ def register_extensions(app: Flask) -> None:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         content_security_policy=CONTENT_SECURITY_POLICY,
-        # Registration codes and cancel tokens live in some URLs: never leak any URL onwards.
-        referrer_policy="no-referrer",
+        # Registration codes and cancel tokens live in some URLs: never send a URL to another
+        # site. (Not "no-referrer": Flask-WTF's HTTPS CSRF check needs a same-site Referer.)
+        referrer_policy="same-origin",
         frame_options="DENY",
     )
     passwords.init_app(app)
+    mail.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -141,6 +143,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         log.error("database error: %s", error.__class__.__name__)
+        # The signed-in user cannot be loaded either: render the page as for a visitor, or
+        # base.html would query again and turn the 503 into a 500.
+        from kotaku_collab.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
         return render_error(503)
 
     @app.errorhandler(500)

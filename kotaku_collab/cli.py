@@ -96,3 +96,67 @@ def backup_command(path, force):
             f"({error.__class__.__name__}).") from None
     click.echo(f"Backup written to {result.path}: {result.size_bytes:,} bytes, "
                f"integrity check {result.integrity}.")
+
+
+@kotaku.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Load the 2019 Klungkung and Kota Pasuruan demo data and one account per role.
+
+    Running it again adds only what is missing. Refused where ALLOW_DEMO_DATA is false
+    (production), because the demo accounts share a published password.
+    """
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from kotaku_collab.database import masked_url
+    from kotaku_collab.services.demo import seed_demo
+
+    if not current_app.config.get("ALLOW_DEMO_DATA"):
+        raise click.ClickException(
+            "Demo data is disabled in this configuration (ALLOW_DEMO_DATA is false, as in "
+            "production): the demo accounts share a published password. Nothing was written.")
+    try:
+        report = seed_demo(db.session, passwords)
+        db.session.commit()
+    except (OperationalError, ProgrammingError) as error:
+        db.session.rollback()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else ""
+        raise click.ClickException(
+            f"The database at {masked_url(db.engine.url)} is unreachable or has no tables yet "
+            f"({reason or error.__class__.__name__}). Check DATABASE_URL and run "
+            "`flask db upgrade` first. Nothing was written.") from None
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(f"Demo data not loaded: {error.message}") from None
+    if report.nothing_new:
+        click.echo("Demo data already present: nothing new.")
+    else:
+        created = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in report.created.items())
+        click.echo(f"Demo data created: {created}.")
+    click.echo("\nDemo logins (one shared password; for demonstrations only):")
+    click.echo(f"  {'E-mail':<36} {'Role':<12} {'Password':<24} Scope")
+    for login in report.logins:
+        click.echo(f"  {login.email:<36} {login.role.value:<12} {login.password:<24} {login.scope}")
+
+
+@kotaku.command("send-notifications")
+@click.option("--retry-failed", is_flag=True, help="Try again the messages that failed before.")
+@click.option("--limit", default=500, show_default=True, help="At most this many messages.")
+@with_appcontext
+def send_notifications_command(retry_failed, limit):
+    """Send queued e-mails (confirmations, waiting-list promotions, schedule changes)."""
+    from flask_mail import Message
+
+    from kotaku_collab.extensions import mail
+    from kotaku_collab.services.delivery import deliver_pending
+    from kotaku_collab.services.delivery import retry_failed as clear_failures
+
+    if retry_failed:
+        click.echo(f"Retrying {clear_failures(db.session)} failed message(s).")
+
+    def send(notification):
+        mail.send(Message(subject=notification.subject, recipients=[notification.email],
+                          body=notification.body))
+
+    report = deliver_pending(db.session, send, limit=limit)
+    click.echo(f"Sent {report.sent}, failed {report.failed}, skipped (no e-mail) {report.skipped}.")

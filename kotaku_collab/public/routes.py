@@ -1,7 +1,7 @@
 """Public workshop pages (/w/<code>) and calendar files, open to anyone without logging in.
 
 Nothing here shows a person's contact details or who registered: only the programme.
-These pages rely on the app-wide `Referrer-Policy: no-referrer` (set with Talisman in create_app).
+These pages rely on the app-wide `Referrer-Policy: same-origin` (set with Talisman in create_app).
 """
 
 from __future__ import annotations

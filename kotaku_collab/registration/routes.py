@@ -11,12 +11,13 @@ from sqlalchemy import select
 from kotaku_collab.extensions import db, limiter
 from kotaku_collab.i18n import _, format_local_datetime
 from kotaku_collab.models import (AttendanceStatus, Gender, NotificationKind, Registration,
-                                  RegistrationStatus, Sector, Workshop, WorkshopStatus, utc_now)
+                                  RegistrationStatus, Sector, Workshop, utc_now)
 from kotaku_collab.permissions import require
 from kotaku_collab.services import DomainError
 from kotaku_collab.services.notifications import MESSAGE_LOCALE, queue_notification
 from kotaku_collab.services.organisations import find_or_create_organisation
 from kotaku_collab.services.people import clean_text, normalise_phone
+from kotaku_collab.services.public import public_workshop
 from kotaku_collab.services.registration import (cancel_with_token, find_or_create_by_email,
                                                  record_attendance, register_person,
                                                  self_registration_state)
@@ -25,14 +26,9 @@ from .forms import CancelRegistrationForm, CheckInForm, SelfRegistrationForm
 
 bp = Blueprint("registration", __name__)
 
-PUBLIC_STATUSES = (WorkshopStatus.PUBLISHED, WorkshopStatus.REGISTRATION_CLOSED,
-                   WorkshopStatus.HELD, WorkshopStatus.FINALISED, WorkshopStatus.REVIEWED,
-                   WorkshopStatus.CANCELLED)
-
-
 def public_workshop_or_404(code: str) -> Workshop:
-    workshop = db.session.scalar(select(Workshop).where(Workshop.code == code.upper()))
-    if workshop is None or workshop.status not in PUBLIC_STATUSES:
+    workshop = public_workshop(db.session, code)
+    if workshop is None:
         abort(404)
     return workshop
 

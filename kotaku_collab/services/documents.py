@@ -23,8 +23,10 @@ from kotaku_collab.models import OrganiserRole, Sector, Workshop, utc_now
 
 LOCALE = "id"
 FONT = "Helvetica"
-#: Characters outside Latin-1 that have an obvious Latin-1 stand-in.
-PUNCTUATION = str.maketrans({
+#: Characters outside Latin-1 with an obvious stand-in that Unicode decomposition does not give.
+STAND_INS = str.maketrans({
+    "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i", "\u0152": "OE",
+    "\u0153": "oe", "\u0126": "H", "\u0127": "h", "\u014a": "N", "\u014b": "n",
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201a": ",",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2026": "...", "\u2022": "-", "\u00a0": " ",
     "\u202f": " ", "\u2009": " ", "\u200b": "", "\u20ac": "EUR",
@@ -34,7 +36,7 @@ PUNCTUATION = str.maketrans({
 def latin1(text: object) -> str:
     """`text` folded into Latin-1 for the built-in PDF fonts, without ever raising."""
     out = []
-    for char in str(text if text is not None else "").translate(PUNCTUATION):
+    for char in str(text if text is not None else "").translate(STAND_INS):
         if ord(char) < 256:
             out.append(char if char.isprintable() or char in "\n\t" else " ")
             continue
@@ -123,8 +125,10 @@ def _day_and_date(workshop: Workshop) -> str:
 
 def _signature(pdf: _Document, workshop: Workshop) -> None:
     person = workshop.opened_by
-    position = workshop.opened_by_position or (person.position if person else None) \
-        or _("Head of …")  # TRANSLATORS: placeholder position, "Kepala …"
+    position = workshop.opened_by_position or (person.position if person else None)
+    if not position:
+        # TRANSLATORS: placeholder for the signer's position, "Kepala …".
+        position = _("Head of …")
     x = pdf.l_margin + 85
     width = pdf.w - pdf.r_margin - x
     pdf.ln(8)

@@ -95,7 +95,7 @@ _LOOKUP_CHUNK = 500
 
 @dataclass(frozen=True)
 class ImportProblem:
-    """One reason the file was refused; `line` is the 1-based line in the file (None: whole file)."""
+    """One reason the file was refused; `line` is its 1-based line (None: the whole file)."""
 
     line: int | None
     message: str
@@ -106,7 +106,7 @@ class ImportProblem:
 
 @dataclass
 class ImportReport:
-    """What an import did, or why it did nothing (`problems` non-empty means nothing was written)."""
+    """What an import did, or why it did nothing (any `problems`: nothing was written)."""
 
     created: int = 0
     updated: int = 0
@@ -187,7 +187,7 @@ def _read_text(source: str | bytes | IO, report: ImportReport) -> str | None:
 
 def _parse_rows(text: str, report: ImportReport) -> list[_Row] | None:
     """Check the header and the shape of every row; None when the header is unusable."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
         columns = [c.strip().lower() for c in header]
@@ -273,7 +273,8 @@ def _load_existing(session: Session, codes: set[str]) -> dict[str, Region]:
     found: dict[str, Region] = {}
     for start in range(0, len(ordered), _LOOKUP_CHUNK):
         chunk = ordered[start:start + _LOOKUP_CHUNK]
-        found.update((r.code, r) for r in session.scalars(select(Region).where(Region.code.in_(chunk))))
+        query = select(Region).where(Region.code.in_(chunk))
+        found.update((region.code, region) for region in session.scalars(query))
     return found
 
 

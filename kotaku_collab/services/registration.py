@@ -55,18 +55,16 @@ def lock_workshop(session: Session, workshop_id: int) -> Workshop:
 
 def self_registration_state(workshop: Workshop, now: datetime | None = None) -> str | None:
     """Why the public cannot register now, or None when they can."""
-    now = now or utc_now()
-    if workshop.status is WorkshopStatus.CANCELLED:
+    from kotaku_collab.services.public import RegistrationState, registration_state
+
+    state = registration_state(workshop, now or utc_now())
+    if state is RegistrationState.OPEN:
+        return None
+    if state is RegistrationState.CANCELLED:
         return _("This workshop has been cancelled.")
-    if workshop.status is not WorkshopStatus.PUBLISHED:
-        return _("Registration for this workshop is closed.")
-    if workshop.registration_opens_at and now < workshop.registration_opens_at:
+    if state is RegistrationState.NOT_YET_OPEN:
         return _("Registration has not opened yet.")
-    if workshop.registration_closes_at and now >= workshop.registration_closes_at:
-        return _("Registration for this workshop is closed.")
-    if now >= workshop.ends_at:
-        return _("This workshop has already ended.")
-    return None
+    return _("Registration for this workshop is closed.")
 
 
 def _take_seat(session: Session, workshop: Workshop) -> bool:

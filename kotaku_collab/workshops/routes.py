@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user, login_required
 
 from kotaku_collab.extensions import db
@@ -17,6 +18,7 @@ from kotaku_collab.permissions import authorize, can, load_or_404, require
 from kotaku_collab.services import DomainError
 from kotaku_collab.services import lookups
 from kotaku_collab.services.calendar import month_grid
+from kotaku_collab.services.documents import invitation_pdf
 from kotaku_collab.services.scheduling import (AgendaInput, WorkshopInput, add_agenda_item,
                                                allowed_transitions, create_workshop,
                                                delete_agenda_item, duplicate_workshop,
@@ -380,3 +382,15 @@ def agenda_move(workshop_id: int, item_id: int):
     else:
         db.session.commit()
     return redirect(url_for("workshops.agenda", workshop_id=workshop.id))
+
+
+# --- Documents ----------------------------------------------------------------------------
+
+
+@bp.route("/manage/workshops/<int:workshop_id>/invitation.pdf")
+@login_required
+def invitation(workshop_id: int):
+    workshop = load_or_404(Workshop, workshop_id, "workshop.manage", view_action="workshop.view")
+    response = Response(invitation_pdf(workshop), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="undangan-{workshop.code}.pdf"'
+    return response

@@ -40,7 +40,7 @@ def test_self_registration_confirms_and_shows_code_and_qr(client, workshop, db):
     assert registration.person.phone == "+6281234567890"
     assert registration.consent_at is not None and registration.self_registered
     assert registration.code in html and "data:image/png;base64," in html
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     note = db.session.scalars(select(Notification)).one()
     assert note.kind is NotificationKind.REGISTRATION_CONFIRMED and note.email == "ayu@example.org"
     assert registration.code in note.body and "/cancel/" in note.body

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from kotaku_collab.database import count_queries
 from kotaku_collab.models import AgendaItem, Workshop, WorkshopStatus
 from tests import factories
 

@@ -89,7 +89,7 @@ def test_import_uses_parents_already_in_the_database_and_updates_names(db):
     db.session.commit()
     before = region_count(db)
     report = import_regions(db.session, "code,name\n35.75,Kota Pasuruan\n35.75.02,Purworejo\n"
-                                        "35,Jawa Timur\n")
+                                        "35,Provinsi Jawa Timur\n")
     assert report.ok, report.problems
     db.session.commit()
     assert (report.created, report.updated) == (1, 2)
@@ -271,3 +271,11 @@ def test_cli_import_missing_file_is_a_usage_error(app, db, tmp_path):
     result = run_import(app, tmp_path / "missing.csv")
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_kota_and_kabupaten_with_the_same_name_stay_distinct(db):
+    report = import_regions(db.session,
+                            "code,name\n35,Jawa Timur\n35.14,Pasuruan\n35.75,Pasuruan\n")
+    assert report.ok and report.created == 3
+    assert db.session.get(Region, "35.14").level is RegionLevel.KABUPATEN
+    assert db.session.get(Region, "35.75").level is RegionLevel.KOTA
