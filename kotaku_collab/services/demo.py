@@ -482,7 +482,8 @@ class _Context:
         return self.people[(org_key, name)]
 
 
-def seed_demo(session: Session, hasher: PasswordHashing, *, now: datetime | None = None) -> SeedReport:
+def seed_demo(session: Session, hasher: PasswordHashing, *,
+              now: datetime | None = None) -> SeedReport:
     """Create the demo data that is missing; flushes, never commits. Safe to run repeatedly."""
     ctx = _Context(session=session, report=SeedReport(), now=now or utc_now())
     _seed_regions(ctx)
@@ -738,7 +739,8 @@ def _agenda(ctx: _Context, workshop: Workshop, day: date, tz_name: str, items) -
         sh, sm = (int(x) for x in start.split("."))
         eh, em = (int(x) for x in end.split("."))
         workshop.agenda_items.append(AgendaItem(
-            position=position, starts_at=_at(day, sh, sm, tz_name), ends_at=_at(day, eh, em, tz_name),
+            position=position, starts_at=_at(day, sh, sm, tz_name),
+            ends_at=_at(day, eh, em, tz_name),
             title=title, session_type=kind, speakers=[ctx.person(*s) for s in speakers],
             moderator=ctx.person(*moderator) if moderator else None))
         ctx.report.add("agenda_items")
@@ -758,7 +760,9 @@ def _register(ctx: _Context, workshop: Workshop, seats, *, registered_at: dateti
             registration.attendance = seat.attendance
             registration.delegate_name = seat.delegate
             if seat.attendance in (_HADIR, _DIWAKILI):
-                registration.checked_in_at = workshop.starts_at - timedelta(minutes=30 - number // 2)
+                # Arrivals spread over the half hour before the opening.
+                registration.checked_in_at = (workshop.starts_at
+                                              - timedelta(minutes=30 - number // 2))
         taken += seat.role.takes_seat
         ctx.session.add(registration)
         ctx.report.add("registrations")
@@ -984,8 +988,8 @@ def _build_klungkung_2019(ctx: _Context, code: str) -> None:
         ("14.30", "15.00", "Penutupan dan penandatanganan kesepakatan", SessionType.PENUTUPAN,
          [_WASTA], None),
     ))
-    _register(ctx, workshop, KLUNGKUNG_2019_SEATS, registered_at=_at(date(2019, 10, 15), 9, 0, WITA),
-              held=True)
+    _register(ctx, workshop, KLUNGKUNG_2019_SEATS,
+              registered_at=_at(date(2019, 10, 15), 9, 0, WITA), held=True)
     ctx.session.flush()
     issues = _issues(ctx, workshop, (
         ("Drainase dan jalan lingkungan di kelurahan Semarapura belum memenuhi standar",
@@ -1061,7 +1065,8 @@ PASURUAN_2019_COMMITMENTS = (
                     (date(2020, 9, 10), CommitmentStatus.DILAKSANAKAN, 70,
                      "Saluran dan paving di tiga RT selesai; dua RT berjalan.", None, None),
                 )),
-    _Commitment("psr.pupr", "Yuli Astutik", "Desain saluran pembuangan dan pintu air pasang pesisir",
+    _Commitment("psr.pupr", "Yuli Astutik",
+                "Desain saluran pembuangan dan pintu air pasang pesisir",
                 CommitmentType.DATA_PERENCANAAN, Aspect.DRAINASE, Scale.KAWASAN, 300_000_000,
                 FundingSource.APBD_KABKOTA, location_text="Pesisir Ngemplakrejo–Mandaranrejo",
                 issues=(1,),
