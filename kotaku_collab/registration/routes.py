@@ -12,7 +12,7 @@ from kotaku_collab.extensions import db, limiter
 from kotaku_collab.i18n import _, format_local_datetime
 from kotaku_collab.models import (AttendanceStatus, Gender, NotificationKind, Registration,
                                   RegistrationStatus, Sector, Workshop, utc_now)
-from kotaku_collab.permissions import require
+from kotaku_collab.permissions import load_or_404
 from kotaku_collab.services import DomainError
 from kotaku_collab.services.notifications import MESSAGE_LOCALE, queue_notification
 from kotaku_collab.services.organisations import find_or_create_organisation
@@ -161,7 +161,7 @@ def checkin_code(registration_code: str):
         Registration.code == registration_code.upper()))
     if registration is None:
         abort(404)
-    require("workshop.manage", registration.workshop)
+    load_or_404(Workshop, registration.workshop_id, "workshop.manage", view_action="workshop.view")
     form = CheckInForm()
     if form.validate_on_submit():
         try:

@@ -220,6 +220,9 @@ def duplicate(workshop_id: int):
 @login_required
 def change_status(workshop_id: int):
     workshop = load_or_404(Workshop, workshop_id, "workshop.view")
+    if not (can(current_user, "workshop.manage", workshop)
+            or can(current_user, "workshop.review", workshop)):
+        abort(403)
     try:
         target = WorkshopStatus(request.form.get("status", ""))
     except ValueError:
