@@ -54,6 +54,11 @@ def configure(app: Flask, config: Config | str | None) -> None:
     app.config.from_object(config)
     # Machine-local overrides (never committed) may live in instance/config.py.
     app.config.from_pyfile("config.py", silent=True)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
 
 def register_extensions(app: Flask) -> None:

@@ -130,3 +130,26 @@ def test_production_session_cookie_is_secure_httponly_and_lax(production_app):
     attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
     assert {"secure", "httponly"} <= attributes
     assert "SameSite=Lax" in cookie
+
+
+def test_proxy_count_trusts_forwarded_client_addresses(make_app):
+    from flask import request
+
+    app = make_app(PROXY_COUNT=1)
+
+    @app.route("/_whoami")
+    def whoami():
+        return request.remote_addr
+
+    response = app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.get_data(as_text=True) == "203.0.113.7"
+    plain = make_app()
+
+    @plain.route("/_whoami")
+    def whoami_plain():
+        return request.remote_addr
+
+    response = plain.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                                       environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.get_data(as_text=True) == "127.0.0.1"
