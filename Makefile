@@ -4,9 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := kotaku_collab:create_app
 
+# Machine-local files (the SQLite database, the development secret key) live here.
+INSTANCE := $(or $(KOTAKU_INSTANCE_PATH),instance)
+
 .PHONY: run test install install-test translations migrate seed serve clean
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "KOTAKU Collab needs Python 3.11 or newer: make PYTHON=python3.12 ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -22,26 +27,37 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# Compiled catalogues (*.mo) are not committed; compile whatever .po files exist.
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d kotaku_collab/translations 2>&1 | grep -v '^compiling' || true
+	@if ls kotaku_collab/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel --quiet compile -d kotaku_collab/translations; \
+	else echo "No translation catalogues yet: the interface shows the English source texts."; fi
 
 migrate: install
+	mkdir -p "$(INSTANCE)"
 	$(BIN)/flask db upgrade
 
 seed: migrate
 	$(BIN)/flask kotaku seed-demo
 
+# The development server, on this machine only (its debugger must never face a network).
+SERVE := $(BIN)/flask --debug run --host 127.0.0.1 --port 5000 --no-reload
+
 run: translations seed
-	$(BIN)/flask --debug run --host 127.0.0.1 --port 5000 --no-reload
+	$(SERVE)
+
+# Serve again without migrating or seeding.
+serve: install
+	$(SERVE)
 
 # The whole suite on SQLite (with the browser tests); then, when TEST_DATABASE_URL names a
 # PostgreSQL database (CI sets it), the whole suite again on PostgreSQL.
 PG_URL := $(TEST_DATABASE_URL)
 test: install-test translations
-	TEST_DATABASE_URL= TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
-	@if [ -n "$(PG_URL)" ]; then \
+	TEST_DATABASE_URL= TEST_POSTGRES_URL='$(PG_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n '$(PG_URL)' ]; then \
 	  echo "== the suite again on PostgreSQL =="; \
-	  TEST_DATABASE_URL=$(PG_URL) TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS); \
+	  TEST_DATABASE_URL='$(PG_URL)' TEST_POSTGRES_URL='$(PG_URL)' $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS); \
 	else echo "PostgreSQL pass skipped: set TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to run it."; fi
 
 clean:

@@ -16,7 +16,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from kotaku_collab.database import sqlite_begin_mode
-from kotaku_collab.extensions import db as _db
 from tests.conftest import skip_or_fail
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,11 +61,6 @@ def live_server(live_app):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-        # Close the server's pooled connections now rather than at garbage collection, which
-        # psycopg reports as a ResourceWarning (an error under this suite's settings).
-        with live_app.app_context():
-            for engine in _db.engines.values():
-                engine.dispose()
 
 
 @pytest.fixture(autouse=True)
