@@ -6,7 +6,7 @@ from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, Sele
                      SelectMultipleField, StringField, SubmitField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from kotaku_collab.forms import BaseForm
+from kotaku_collab.forms import BaseForm, to_choices
 from kotaku_collab.i18n import _l
 from kotaku_collab.labels import LABELS
 from kotaku_collab.models import Role
@@ -21,11 +21,16 @@ def role_choices():
     return [(r.value, LABELS[r]) for r in Role]
 
 
+def with_blank(label, pairs):
+    """Choices with an empty first option (e.g. "All roles") before `pairs`."""
+    return to_choices([("", label), *pairs])
+
+
 class UserForm(BaseForm):
     """Name, role and scope of an existing account (the e-mail address does not change)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=role_choices(), validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=to_choices(role_choices()), validators=[DataRequired()])
     organisation_id = SelectField(_l("Organisation"), coerce=optional_int,
                                   validators=[Optional()])
     region_codes = SelectMultipleField(_l("Region scope"), validators=[Optional()],
@@ -54,11 +59,10 @@ class UserFilterForm(BaseForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[("", _l("All roles"))] + role_choices(),
+    role = SelectField(_l("Role"), choices=with_blank(_l("All roles"), role_choices()),
                        validators=[Optional()])
-    active = SelectField(_l("State"), choices=[("", _l("Active and deactivated")),
-                                               ("1", _l("Active")), ("0", _l("Deactivated"))],
-                         validators=[Optional()])
+    active = SelectField(_l("State"), choices=with_blank(_l("Active and deactivated"), [
+        ("1", _l("Active")), ("0", _l("Deactivated"))]), validators=[Optional()])
 
 
 class AuditFilterForm(BaseForm):

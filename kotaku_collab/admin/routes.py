@@ -6,12 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from kotaku_collab.extensions import db, passwords
+from kotaku_collab.forms import to_choices
 from kotaku_collab.i18n import _
 from kotaku_collab.models import Role, User
 from kotaku_collab.permissions import authorize, load_or_404
 from kotaku_collab.services import DomainError, accounts, audit_log, lookups
 
-from .forms import ActionForm, AuditFilterForm, NewUserForm, UserFilterForm, UserForm
+from .forms import (ActionForm, AuditFilterForm, NewUserForm, UserFilterForm, UserForm,
+                    with_blank)
 
 bp = Blueprint("admin", __name__)
 
@@ -46,9 +48,9 @@ def _prepare_user_form(form: UserForm, user: User | None = None) -> None:
     organisations = lookups.organisations(db.session)
     if user is not None and user.organisation is not None and user.organisation not in organisations:
         organisations.append(user.organisation)  # e.g. merged since: keep it selectable
-    form.organisation_id.choices = [("", "–")] + [(o.id, o.name) for o in organisations]
-    form.region_codes.choices = [
-        (r.code, f"{r.code} · {r.name}") for r in accounts.scope_regions(db.session)]
+    form.organisation_id.choices = with_blank("–", [(o.id, o.name) for o in organisations])
+    form.region_codes.choices = to_choices(
+        (r.code, f"{r.code} · {r.name}") for r in accounts.scope_regions(db.session))
 
 
 def _edit_page(form: UserForm, user: User):
@@ -171,12 +173,13 @@ def reset_password(user_id: int):
 @authorize("audit.view")
 def audit():
     form = AuditFilterForm(request.args)
-    form.entity_type.choices = [("", _("All types"))] + [
-        (t, audit_log.entity_label(t)) for t in audit_log.entity_types(db.session)]
-    form.action.choices = [("", _("All actions"))] + [
-        (a, audit_log.action_label(a)) for a in audit_log.actions(db.session)]
-    form.actor.choices = [("", _("Everyone")), (audit_log.NO_ACTOR, _("System (no user)"))] + [
-        (str(u.id), f"{u.name} ({u.email})") for u in audit_log.actors(db.session)]
+    form.entity_type.choices = with_blank(_("All types"), [
+        (t, audit_log.entity_label(t)) for t in audit_log.entity_types(db.session)])
+    form.action.choices = with_blank(_("All actions"), [
+        (a, audit_log.action_label(a)) for a in audit_log.actions(db.session)])
+    form.actor.choices = with_blank(_("Everyone"), [
+        (audit_log.NO_ACTOR, _("System (no user)")),
+        *((str(u.id), f"{u.name} ({u.email})") for u in audit_log.actors(db.session))])
     filters = audit_log.AuditFilters()
     if form.validate():
         filters.entity_type = form.entity_type.data or None

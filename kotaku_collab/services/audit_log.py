@@ -33,6 +33,8 @@ ENTITY_LABELS = {
     "Commitment": _l("Commitment"),
     "CommitmentUpdate": _l("Commitment progress update"),
     "Verification": _l("Verification"),
+    "Minutes": _l("Minutes"),
+    "VoteSession": _l("Vote"),
 }
 
 ACTION_LABELS = {

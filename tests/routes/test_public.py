@@ -22,7 +22,7 @@ def test_public_page_shows_local_date_and_time_in_wita_without_login(client, db)
     workshop = klungkung_workshop(title="Lokakarya Kolaborasi Klungkung", venue="Wantilan Gelgel",
                                   objectives=["Pemetaan isu strategis"])
     db.session.commit()
-    response = client.get(f"/w/{workshop.code}")
+    response = client.get(f"/w/{workshop.code}", headers={"Accept-Language": "id"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Lokakarya Kolaborasi Klungkung" in html
@@ -38,7 +38,7 @@ def test_public_page_shows_wib_for_kota_pasuruan(client, db):
     workshop = factories.make_workshop("35.75", starts_at=datetime(2030, 10, 29, 1, 30, tzinfo=UTC),
                                        hours=6.5)
     db.session.commit()
-    html = client.get(f"/w/{workshop.code}").get_data(as_text=True)
+    html = client.get(f"/w/{workshop.code}", headers={"Accept-Language": "id"}).get_data(as_text=True)
     assert "Selasa, 29 Oktober 2030" in html
     assert "08.30–15.00 WIB" in html
 
