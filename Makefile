@@ -7,7 +7,7 @@ export FLASK_APP := kotaku_collab:create_app
 # Machine-local files (the SQLite database, the development secret key) live here.
 INSTANCE := $(or $(KOTAKU_INSTANCE_PATH),instance)
 
-.PHONY: run test install install-test translations migrate seed serve clean
+.PHONY: run test install install-test translations translations-update migrate seed serve clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -32,6 +32,17 @@ translations: install
 	@if ls kotaku_collab/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 	  $(BIN)/pybabel --quiet compile -d kotaku_collab/translations; \
 	else echo "No translation catalogues yet: the interface shows the English source texts."; fi
+
+# Re-extract the English msgids (Python: _, _l, ngettext; templates: _, ngettext) and merge them
+# into every catalogue, keeping the existing translations. Then translate the new (empty or
+# fuzzy) entries in kotaku_collab/translations/id/LC_MESSAGES/messages.po: the test suite
+# (tests/test_translations.py, which reads BABEL_KEYWORDS from here) fails until none is left.
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
+translations-update: install
+	$(BIN)/pybabel --quiet extract -F babel.cfg $(BABEL_KEYWORDS) -c TRANSLATORS: --sort-by-file \
+	  --project "KOTAKU Collab" -o kotaku_collab/translations/messages.pot .
+	$(BIN)/pybabel --quiet update --ignore-obsolete -i kotaku_collab/translations/messages.pot \
+	  -d kotaku_collab/translations
 
 migrate: install
 	mkdir -p "$(INSTANCE)"

@@ -100,6 +100,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "KOTAKU Collab <noreply@localhost>")
 
+    #: Where progress evidence files are stored (default: instance/uploads) and their size cap.
+    EVIDENCE_UPLOAD_DIR = None
+    EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
     #: Number of reverse proxies in front of the app (e.g. 1 for nginx). Their X-Forwarded-*
     #: headers are then trusted, so rate limits count real client addresses, not the proxy's.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))

@@ -113,7 +113,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from kotaku_collab.admin import bp as admin_bp
     from kotaku_collab.auth import bp as auth_bp
+    from kotaku_collab.directory import bp as directory_bp
+    from kotaku_collab.commitments import bp as commitments_bp
     from kotaku_collab.main import bp as main_bp
+    from kotaku_collab.outcomes import bp as outcomes_bp
+    from kotaku_collab.participants import bp as participants_bp
     from kotaku_collab.public import bp as public_bp
     from kotaku_collab.registration import bp as registration_bp
     from kotaku_collab.workshops import bp as workshops_bp
@@ -124,6 +128,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(workshops_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(participants_bp)
+    app.register_blueprint(outcomes_bp)
+    app.register_blueprint(commitments_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -17,7 +17,8 @@ from sqlalchemy.orm import ColumnProperty, Session
 
 from kotaku_collab.models import (AgendaItem, AgreementPoint, AuditEvent, Commitment,
                                   CommitmentUpdate, CoordinationMechanism, MechanismMeeting,
-                                  Registration, StrategicIssue, Verification, Workshop, utc_now)
+                                  Minutes, Registration, StrategicIssue, Verification,
+                                  VoteSession, Workshop, utc_now)
 
 _actor_id: ContextVar[int | None] = ContextVar("audit_actor_id", default=None)
 _reason: ContextVar[str | None] = ContextVar("audit_reason", default=None)
@@ -34,6 +35,8 @@ AUDITED = {
     Commitment: lambda o: o.workshop_id,
     CommitmentUpdate: lambda o: None,
     Verification: lambda o: None,
+    Minutes: lambda o: o.workshop_id,
+    VoteSession: lambda o: o.workshop_id,
 }
 
 #: Columns never copied into the trail (secrets and derived bookkeeping).

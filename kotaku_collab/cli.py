@@ -160,3 +160,42 @@ def send_notifications_command(retry_failed, limit):
 
     report = deliver_pending(db.session, send, limit=limit)
     click.echo(f"Sent {report.sent}, failed {report.failed}, skipped (no e-mail) {report.skipped}.")
+
+
+@kotaku.command("send-reminders")
+@click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Remind as of this date (YYYY-MM-DD; default: today in the app's time zone).")
+@click.option("--queue-only", is_flag=True,
+              help="Only queue the digests; send-notifications delivers them later.")
+@with_appcontext
+def send_reminders_command(on_date, queue_only):
+    """Queue each organisation's digest of commitments due within 14 days, overdue or without a
+    report for 30 days, then send the outbox. Run daily from cron; a second run the same day
+    queues nothing new."""
+    from flask import url_for
+    from flask_mail import Message
+
+    from kotaku_collab.extensions import mail
+    from kotaku_collab.services.commitments import local_today
+    from kotaku_collab.services.delivery import deliver_pending
+    from kotaku_collab.services.reminders import queue_reminders
+
+    today = on_date.date() if on_date else local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    # Links need to know the site's address, which only SERVER_NAME tells a command.
+    url = url_for("commitments.mine", _external=True) if current_app.config.get("SERVER_NAME") \
+        else None
+    report = queue_reminders(db.session, today, url=url)
+    db.session.commit()
+    click.echo(f"Reminders for {today.isoformat()}: {report.organisations} organisation(s), "
+               f"{report.queued} message(s) queued, {report.already_queued} already queued "
+               f"earlier, {report.without_recipient} organisation(s) without an e-mail address.")
+    if queue_only:
+        return
+
+    def send(notification):
+        mail.send(Message(subject=notification.subject, recipients=[notification.email],
+                          body=notification.body))
+
+    delivery = deliver_pending(db.session, send)
+    click.echo(f"Sent {delivery.sent}, failed {delivery.failed}, "
+               f"skipped (no e-mail) {delivery.skipped}.")

@@ -129,6 +129,12 @@ def enum_label(member) -> str:
     return str(label) if label is not None else member.value.replace("_", " ")
 
 
+def _masked_phone(phone: str | None) -> str:
+    from kotaku_collab.services.people import mask_phone
+
+    return mask_phone(phone)
+
+
 def template_helpers() -> dict:
     """Filters and globals for Jinja, registered by create_app()."""
     return {
@@ -143,5 +149,6 @@ def template_helpers() -> dict:
         "utc_datetime": format_utc_datetime,
         "zone_suffix": zone_suffix,
         "month_year": format_month_year,
+        "masked_phone": _masked_phone,
         "weekday_short": format_weekday_short,
     }

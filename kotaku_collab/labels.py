@@ -3,10 +3,10 @@
 from kotaku_collab.i18n import _l
 from kotaku_collab.models import (AttendanceStatus, Aspect, Cadence, CommitmentStatus,
                                   CommitmentType, FundingSource, Gender, IndicatorKind,
-                                  MechanismType, NotificationKind, OrganisationSubtype, OrganiserRole,
-                                  ParticipantRole, RegionLevel, RegistrationStatus, Role, Scale,
-                                  Sector, SessionType, SlumLevel, VerificationDecision,
-                                  WorkshopKind, WorkshopStatus)
+                                  MechanismType, MinutesStatus, NotificationKind,
+                                  OrganisationSubtype, OrganiserRole, ParticipantRole, RegionLevel,
+                                  RegistrationStatus, Role, Scale, Sector, SessionType, SlumLevel,
+                                  VerificationDecision, VoteStatus, WorkshopKind, WorkshopStatus)
 
 LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -152,4 +152,8 @@ LABELS = {
     IndicatorKind.SLUM_REMAINING_HA: _l("Slum area remaining (ha)"),
     IndicatorKind.WATER_ACCESS_PCT: _l("Households with adequate drinking water (%)"),
     IndicatorKind.SANITATION_ACCESS_PCT: _l("Households with adequate sanitation (%)"),
+    MinutesStatus.DRAFT: _l("Draft"),
+    MinutesStatus.FINALISED: _l("Finalised"),
+    VoteStatus.OPEN: _l("Voting open"),
+    VoteStatus.CLOSED: _l("Voting closed"),
 }

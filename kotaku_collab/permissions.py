@@ -77,13 +77,38 @@ RULES: dict[str, Callable] = {
     # Phone numbers and e-mail addresses of participants (UU PDP: only those who need them).
     "participant.view_personal": lambda u, o: _manages_region(u, o.region_code),
     "outcome.edit": lambda u, o: _manages_region(u, o.region_code),
+    # Reading a workshop's outcomes (issues, vote, mechanisms, minutes; obj is the Workshop):
+    # stakeholders, reviewers and organisers in scope.
+    "outcome.view": lambda u, o: in_scope(u, o.region_code),
     "commitment.view": lambda u, o: in_scope(u, o.region_code)
     or _own_organisation(u, o.organisation_id),
     "commitment.edit": lambda u, o: _manages_region(u, o.region_code)
     or _own_organisation(u, o.organisation_id),
     "commitment.verify": lambda u, o: _is(u, Role.ADMIN)
     or (_is(u, Role.REVIEWER) and in_scope(u, o.region_code)),
+    # The commitment lists (each row still passes commitment.view through the region scope).
+    "commitment.list": lambda u, o: u is not None and u.is_authenticated,
+    # Logging a new commitment: organisers for any organisation, stakeholders for their own.
+    "commitment.create": lambda u, o: _is(u, Role.ADMIN, Role.ORGANISER)
+    or (_is(u, Role.STAKEHOLDER) and u.organisation_id is not None),
+    # Recording commitments on behalf of any organisation (stakeholders only for their own).
+    "commitment.record_for_others": lambda u, o: _is(u, Role.ADMIN, Role.ORGANISER),
+    # The quick-entry table and the progress spreadsheet of a workshop (obj is the Workshop).
+    "commitment.quick_entry": lambda u, o: _manages_region(u, o.region_code),
+    # An organisation's own progress spreadsheet (obj is the Organisation).
+    "commitment.organisation_sheet": lambda u, o: _own_organisation(u, o.id),
+    # The reminders page with WhatsApp links (organisations in the user's regions).
+    "commitment.remind": lambda u, o: _is(u, Role.ADMIN, Role.ORGANISER),
     "review.dashboard": lambda u, o: _is(u, Role.ADMIN, Role.REVIEWER),
+    # The organisation registry and the people directory (/manage/organisations, /manage/people).
+    "organisation.manage": lambda u, o: _is(u, Role.ADMIN, Role.ORGANISER),
+    "organisation.merge": lambda u, o: _is(u, Role.ADMIN),
+    "person.manage": lambda u, o: _is(u, Role.ADMIN, Role.ORGANISER),
+    "person.merge": lambda u, o: _is(u, Role.ADMIN),
+    # A directory entry's full phone and e-mail (obj is the Person): admins and organisers whose
+    # scope holds the region of the person's organisation; without one, national organisers.
+    "person.view_personal": lambda u, o: _manages_region(
+        u, o.organisation.region_code if o.organisation is not None else None),
 }
 
 

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
+from pathlib import Path
 
 import flask_babel
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import g, request_started
 from sqlalchemy import text
 
 from config import TestConfig, normalise_database_url
 from kotaku_collab import create_app
+from kotaku_collab.extensions import babel as _babel
 from kotaku_collab.extensions import db as _db
 from kotaku_collab.models import Base, Role
 from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "kotaku_collab" / "translations"
 
 
 def skip_or_fail(reason: str) -> None:
@@ -35,13 +40,29 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def make_app(database_url, tmp_path_factory):
+def compiled_catalogues(tmp_path_factory) -> Path:
+    """The .po catalogues compiled afresh, so tests see the current translations whether or
+    not `make translations` has compiled the (uncommitted) .mo files."""
+    out = tmp_path_factory.mktemp("catalogues")
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        target = out / po.relative_to(TRANSLATIONS).with_suffix(".mo")
+        target.parent.mkdir(parents=True)
+        with target.open("wb") as compiled:
+            write_mo(compiled, catalog)
+    return out
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url, compiled_catalogues):
     """Build an app on the test database with config overrides: make_app(WTF_CSRF_ENABLED=True)."""
     built = []
 
     def build(**overrides):
         config = TestConfig()
         config.SQLALCHEMY_DATABASE_URI = database_url
+        config.BABEL_TRANSLATION_DIRECTORIES = str(compiled_catalogues)
         for key, value in overrides.items():
             setattr(config, key, value)
         app = create_app(config)
@@ -56,6 +77,16 @@ def make_app(database_url, tmp_path_factory):
         with app.app_context():
             for engine in _db.engines.values():
                 engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _forget_loaded_catalogues():
+    """Flask-Babel caches loaded catalogues on the one shared Babel object, keyed by locale
+    only: start each test empty, so apps built by create_app() elsewhere in the suite (which
+    read the package's own .mo files, if any) never lend theirs to a later test."""
+    domain = vars(_babel).get("domain_instance")  # a cached_property, made on first use
+    if domain is not None:
+        domain.cache.clear()
 
 
 def _forget_per_request_globals(sender, **extra) -> None:

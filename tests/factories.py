@@ -135,3 +135,16 @@ def make_commitment(organisation: Organisation | None = None, workshop: Workshop
     db.session.add(commitment)
     db.session.flush()
     return commitment
+
+
+def make_mechanism(workshop: Workshop, name: str | None = None, **kwargs):
+    """A coordination mechanism of a workshop (monthly Pokja PKP meeting by default)."""
+    from kotaku_collab.models import Cadence, CoordinationMechanism, MechanismType
+
+    mechanism = CoordinationMechanism(
+        workshop=workshop, name=name or f"Rapat Pokja PKP {next(_seq)}",
+        type=kwargs.pop("type", MechanismType.RAPAT_POKJA_PKP),
+        cadence=kwargs.pop("cadence", Cadence.BULANAN), **kwargs)
+    db.session.add(mechanism)
+    db.session.flush()
+    return mechanism

@@ -7,6 +7,8 @@ from kotaku_collab.models.commitment import (Commitment, CommitmentStatus, Commi
                                              Verification, VerificationDecision)
 from kotaku_collab.models.indicator import (IndicatorKind, RegionIndicator, SlumArea,
                                             SlumAreaLocation, SlumLevel)
+from kotaku_collab.models.minutes import (Amendment, Ballot, IssueVote, Minutes, MinutesStatus,
+                                          VoteSession, VoteStatus)
 from kotaku_collab.models.notification import Notification, NotificationKind
 from kotaku_collab.models.organisation import Gender, Organisation, OrganisationSubtype, Person, Sector
 from kotaku_collab.models.outcome import (AgreementPoint, Aspect, Cadence, CoordinationMechanism,
@@ -20,7 +22,8 @@ from kotaku_collab.models.workshop import (AgendaItem, OrganiserRole, SessionTyp
                                            WorkshopKind, WorkshopOrganiser, WorkshopStatus)
 
 __all__ = [
-    "AgendaItem", "AgreementPoint", "Aspect", "AttendanceStatus", "AuditEvent", "Base", "Cadence",
+    "AgendaItem", "AgreementPoint", "Amendment", "Aspect", "Ballot", "IssueVote", "Minutes",
+    "MinutesStatus", "VoteSession", "VoteStatus", "AttendanceStatus", "AuditEvent", "Base", "Cadence",
     "Commitment", "CommitmentStatus", "CommitmentType", "CommitmentUpdate",
     "CoordinationMechanism", "EvidenceFile", "FundingSource", "Gender", "IndicatorKind",
     "IssueAspect", "MechanismMeeting", "MechanismType", "Notification", "NotificationKind", "Organisation", "OrganisationSubtype",

@@ -15,13 +15,16 @@ MESSAGE_LOCALE = "id"
 
 def queue_notification(session: Session, kind: NotificationKind, *, subject: str, body: str,
                        person: Person | None = None, workshop: Workshop | None = None,
-                       payload: dict | None = None, dedupe_key: str | None = None) -> Notification | None:
-    """Add a message to the outbox; with a dedupe_key, a second identical message is skipped."""
+                       payload: dict | None = None, dedupe_key: str | None = None,
+                       email: str | None = None) -> Notification | None:
+    """Add a message to the outbox; with a dedupe_key, a second identical message is skipped.
+
+    The address is the person's, or `email` for recipients who are accounts, not people."""
     if dedupe_key and session.scalar(
             select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:
         return None
     notification = Notification(kind=kind, person=person, workshop=workshop,
-                                email=person.email if person else None, subject=subject,
+                                email=email or (person.email if person else None), subject=subject,
                                 body=body, payload=payload or {}, dedupe_key=dedupe_key)
     session.add(notification)
     return notification

@@ -67,7 +67,8 @@ def self_registration_state(workshop: Workshop, now: datetime | None = None) -> 
     return _("Registration for this workshop is closed.")
 
 
-def _take_seat(session: Session, workshop: Workshop) -> bool:
+def take_seat(session: Session, workshop: Workshop) -> bool:
+    """Take one seat with a conditional UPDATE; False when the workshop is full."""
     result = session.execute(
         update(Workshop).where(Workshop.id == workshop.id,
                                Workshop.seats_taken < Workshop.capacity)
@@ -77,7 +78,8 @@ def _take_seat(session: Session, workshop: Workshop) -> bool:
     return result.rowcount == 1
 
 
-def _free_seat(session: Session, workshop: Workshop) -> None:
+def free_seat(session: Session, workshop: Workshop) -> None:
+    """Give one seat back (never below zero)."""
     session.execute(update(Workshop).where(Workshop.id == workshop.id, Workshop.seats_taken > 0)
                     .values(seats_taken=Workshop.seats_taken - 1)
                     .execution_options(synchronize_session=False))
@@ -92,7 +94,7 @@ def _next_waitlist_position(session: Session, workshop: Workshop) -> int:
 
 def _place(session: Session, workshop: Workshop, registration: Registration) -> None:
     """Confirm if a seat is free (or none is needed), else put on the waiting list."""
-    if not registration.role.takes_seat or _take_seat(session, workshop):
+    if not registration.role.takes_seat or take_seat(session, workshop):
         registration.status = RegistrationStatus.CONFIRMED
         registration.waitlist_position = None
     else:
@@ -156,7 +158,7 @@ def cancel_registration(session: Session, registration: Registration) -> Registr
     registration.waitlist_position = None
     session.flush()
     if had_seat:
-        _free_seat(session, workshop)
+        free_seat(session, workshop)
         promoted = promote_waitlisted(session, workshop)
         return promoted[0] if promoted else None
     return None
@@ -170,7 +172,7 @@ def promote_waitlisted(session: Session, workshop: Workshop) -> list[Registratio
             select(Registration).where(Registration.workshop_id == workshop.id,
                                        Registration.status == RegistrationStatus.WAITLISTED)
             .order_by(Registration.waitlist_position, Registration.id).limit(1))
-        if first is None or not _take_seat(session, workshop):
+        if first is None or not take_seat(session, workshop):
             break
         first.status = RegistrationStatus.CONFIRMED
         first.waitlist_position = None

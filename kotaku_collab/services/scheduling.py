@@ -277,8 +277,13 @@ def allowed_transitions(workshop: Workshop) -> tuple[WorkshopStatus, ...]:
 
 
 def transition(session: Session, workshop: Workshop, target: WorkshopStatus, *,
-               reason: str | None = None, now: datetime | None = None) -> Workshop:
-    """Move a workshop along its lifecycle; every refused move says why."""
+               reason: str | None = None, now: datetime | None = None,
+               actor=None) -> Workshop:
+    """Move a workshop along its lifecycle; every refused move says why.
+
+    Finalising needs complete minutes and locks the outcomes (services.minutes.lock_minutes);
+    `actor` is recorded as the one who finalised.
+    """
     now = now or utc_now()
     if target not in TRANSITIONS[workshop.status]:
         if target is WorkshopStatus.CANCELLED and workshop.status in (
@@ -290,6 +295,10 @@ def transition(session: Session, workshop: Workshop, target: WorkshopStatus, *,
         raise DomainError(_("Registration cannot open for a workshop that has already ended."))
     if target is WorkshopStatus.HELD and workshop.starts_at > now:
         raise DomainError(_("A workshop can be marked as held only once it has started."))
+    if target is WorkshopStatus.FINALISED:
+        from kotaku_collab.services.minutes import lock_minutes
+
+        lock_minutes(session, workshop, actor=actor, now=now)
     if target is WorkshopStatus.CANCELLED:
         if not reason or not reason.strip():
             raise DomainError(_("Give the reason for cancelling."), field="reason")

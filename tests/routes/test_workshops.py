@@ -173,3 +173,15 @@ def test_detail_page_query_count_is_constant(client, organiser, db):
     db.session.commit()
     many = int(client.get(f"/workshops/{workshop.id}").headers["X-Query-Count"])
     assert one == many
+
+
+def test_detail_page_masks_phone_numbers_and_hides_emails(client, organiser, db):
+    workshop = factories.make_workshop("51.05")
+    person = factories.make_person("Ni Made Ayu", phone="+6281234567890", email="ayu@example.org",
+                                   organisation=factories.make_organisation())
+    factories.make_registration(workshop, person)
+    db.session.commit()
+    html = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Ni Made Ayu" in html
+    assert "+6281234567890" not in html and "ayu@example.org" not in html
+    assert "+62812" in html and "890" in html
