@@ -20,6 +20,9 @@ from kotaku_collab.extensions import db as _db
 from kotaku_collab.models import Base, Role
 from tests import factories
 
+#: The `smtp` fixture (a real SMTP server) lives in tests/smtp.py.
+pytest_plugins = ["tests.smtp"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "kotaku_collab" / "translations"
 

@@ -1,48 +1,14 @@
 """Delivering the outbox to a real SMTP server started in the test (aiosmtpd)."""
 
-import socket
-import time
 
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message as MessageHandler
+
 from sqlalchemy import select
 
 from kotaku_collab.models import Notification, NotificationKind
 from kotaku_collab.services.delivery import deliver_pending
 from kotaku_collab.services.notifications import queue_notification
 from tests import factories
-
-
-class Inbox(MessageHandler):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-def _wait_for(condition, seconds=5.0):
-    """The SMTP server runs in its own thread: give it a moment to file the message."""
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
+from tests.smtp import wait_for
 
 
 def _queue(db, email="ayu@example.org"):
@@ -63,7 +29,7 @@ def test_send_notifications_delivers_once(make_app, smtp, db):
         result = runner.invoke(args=["kotaku", "send-notifications"])
     assert result.exit_code == 0, result.output
     assert "Sent 1" in result.output and "skipped (no e-mail) 1" in result.output
-    _wait_for(lambda: inbox.messages)
+    wait_for(lambda: inbox.messages)
     assert [m["To"] for m in inbox.messages] == ["ayu@example.org"]
     assert "AB12CD34" in inbox.messages[0].get_payload()
     with app.app_context():

@@ -1,57 +1,24 @@
 """Commitment reminders: one digest per organisation, delivered to a real SMTP server started
 in the test (aiosmtpd), nothing new on a second run the same day; WhatsApp links."""
 
-import socket
 import time
 from datetime import date, datetime, timedelta, timezone
 from email.header import decode_header, make_header
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message as MessageHandler
 from sqlalchemy import func, select
 
 from kotaku_collab.models import CommitmentStatus, Notification, NotificationKind, Role
 from kotaku_collab.services.reminders import (queue_reminders, reminder_digests, whatsapp_link,
                                               whatsapp_number)
 from tests import factories
+from tests.smtp import wait_for
 
 UTC = timezone.utc
 S = CommitmentStatus
 TODAY = date(2030, 5, 1)
 RECENT = datetime(2030, 4, 28, 3, 0, tzinfo=UTC)
-
-
-class Inbox(MessageHandler):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-def _wait_for(condition, seconds=5.0):
-    """The SMTP server runs in its own thread: give it a moment to file the messages."""
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def subject_of(message) -> str:
@@ -124,7 +91,7 @@ def test_send_reminders_mails_each_organisation_once_a_day(make_app, smtp, db, o
     assert result.exit_code == 0, result.output
     assert "2 organisation(s), 3 message(s) queued" in result.output
     assert "Sent 3" in result.output
-    _wait_for(lambda: len(inbox.messages) >= 3)
+    wait_for(lambda: len(inbox.messages) >= 3)
     by_recipient = {m["To"]: m for m in inbox.messages}
     assert set(by_recipient) == {"pupr@example.org", "Kabid@Example.org", "sari@example.org"}
 
