@@ -1,7 +1,5 @@
 """Delivering the outbox to a real SMTP server started in the test (aiosmtpd)."""
 
-
-
 from sqlalchemy import select
 
 from kotaku_collab.models import Notification, NotificationKind
