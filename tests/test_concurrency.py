@@ -14,9 +14,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from kotaku_collab.models import Registration, RegistrationStatus, Workshop
 from tests import factories
@@ -54,8 +55,11 @@ def server(database_url, tmp_path, db):
     else:
         os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("gunicorn did not start:\n" + log.read_text())
-    yield base, log
-    os.killpg(process.pid, signal.SIGTERM)
+    yield SimpleNamespace(base=base, log=log, process=process)
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:  # already killed by the test
+        pass
     process.wait(timeout=20)
 
 
@@ -104,7 +108,7 @@ def _form(email: str) -> dict:
 
 
 def test_200_simultaneous_registrations_never_oversell_40_seats(server, db):
-    base, log = server
+    base, log = server.base, server.log
     workshop_id, code = _published_workshop(db, 40)
     statuses = _post_all(f"{base}/w/{code}/register",
                          [_form(f"p{i}@example.org") for i in range(200)])
@@ -122,7 +126,7 @@ def test_200_simultaneous_registrations_never_oversell_40_seats(server, db):
 
 
 def test_the_same_email_posted_ten_times_at_once_makes_one_registration(server, db):
-    base, log = server
+    base = server.base
     workshop_id, code = _published_workshop(db, 40)
     statuses = _post_all(f"{base}/w/{code}/register",
                          [_form("sama@example.org") for _ in range(10)])
@@ -130,3 +134,46 @@ def test_the_same_email_posted_ten_times_at_once_makes_one_registration(server, 
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Registration.id))) == 1
     assert db.session.get(Workshop, workshop_id).seats_taken == 1
+
+
+def test_kill_9_during_registrations_loses_no_acknowledged_write(server, db):
+    """The server is killed mid-load; every registration that got its redirect is stored, and
+    the seat counter still matches the confirmed registrations."""
+    base = server.base
+    workshop_id, code = _published_workshop(db, 500)
+    acknowledged: list[str] = []
+    stop = threading.Event()
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def client(n: int) -> None:
+        i = 0
+        while not stop.is_set():
+            body = urllib.parse.urlencode(_form(f"k{n}-{i}@example.org")).encode()
+            i += 1
+            try:
+                opener.open(f"{base}/w/{code}/register", data=body, timeout=10)
+            except urllib.error.HTTPError as response:
+                if response.code == 302:
+                    acknowledged.append(response.headers["Location"].rsplit("/", 1)[-1])
+            except OSError:
+                return
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    os.killpg(server.process.pid, signal.SIGKILL)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert acknowledged, "no registration was acknowledged before the kill"
+    db.session.expire_all()
+    stored = set(db.session.scalars(select(Registration.code).where(
+        Registration.workshop_id == workshop_id)))
+    assert set(acknowledged) <= stored
+    confirmed = db.session.scalar(select(func.count(Registration.id)).where(
+        Registration.workshop_id == workshop_id, Registration.status == RegistrationStatus.CONFIRMED))
+    assert db.session.get(Workshop, workshop_id).seats_taken == confirmed <= 500
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
