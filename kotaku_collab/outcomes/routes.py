@@ -233,28 +233,38 @@ def issue_edit(workshop_id: int, issue_id: int):
                            locked=is_locked(workshop))
 
 
+def _confirm_removal(workshop: Workshop, remove, *, done: str, after, question: str,
+                     cancel_url: str, detail: str | None = None):
+    """The shared confirm-then-remove page: `remove(reason)` calls the service (the reason is
+    the amendment reason, needed once the outcomes are locked); `after()` is the response."""
+    form = DeleteForm()
+    if form.validate_on_submit():
+        try:
+            remove(form.amendment_reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_domain_error(error)
+        else:
+            db.session.commit()
+            _saved(workshop, done)
+            return after()
+    return render_template("outcomes/confirm.html", w=workshop, form=form, question=question,
+                           detail=detail, cancel_url=cancel_url, locked=is_locked(workshop))
+
+
 @bp.route("/manage/workshops/<int:workshop_id>/outcomes/issues/<int:issue_id>/delete",
           methods=["GET", "POST"])
 @login_required
 def issue_delete(workshop_id: int, issue_id: int):
     workshop = _editable(workshop_id)
     item = _child_or_404(StrategicIssue, issue_id, workshop)
-    form = DeleteForm()
-    if form.validate_on_submit():
-        try:
-            delete_strategic_issue(db.session, item, current_user,
-                                   reason=form.amendment_reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            db.session.commit()
-            _saved(workshop, _("The strategic issue has been removed."))
-            return _overview(workshop, "issues")
-    return render_template("outcomes/confirm.html", w=workshop, form=form,
-                           question=_("Remove the strategic issue \"%(title)s\"?", title=item.title),
-                           cancel_url=url_for("outcomes.issue", workshop_id=workshop.id,
-                                              issue_id=item.id), locked=is_locked(workshop))
+    return _confirm_removal(
+        workshop, lambda reason: delete_strategic_issue(db.session, item, current_user,
+                                                        reason=reason),
+        done=_("The strategic issue has been removed."),
+        after=lambda: _overview(workshop, "issues"),
+        question=_("Remove the strategic issue \"%(title)s\"?", title=item.title),
+        cancel_url=url_for("outcomes.issue", workshop_id=workshop.id, issue_id=item.id))
 
 
 @bp.route("/manage/workshops/<int:workshop_id>/outcomes/issues/merge", methods=["GET", "POST"])
@@ -481,22 +491,12 @@ def mechanism_edit(workshop_id: int, mechanism_id: int):
 def mechanism_delete(workshop_id: int, mechanism_id: int):
     workshop = _editable(workshop_id)
     item = _child_or_404(CoordinationMechanism, mechanism_id, workshop)
-    form = DeleteForm()
-    if form.validate_on_submit():
-        try:
-            delete_mechanism(db.session, item, current_user, reason=form.amendment_reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            db.session.commit()
-            _saved(workshop, _("The coordination mechanism has been removed."))
-            return _overview(workshop, "mechanisms")
-    return render_template("outcomes/confirm.html", w=workshop, form=form,
-                           question=_("Remove the coordination mechanism \"%(name)s\"?",
-                                      name=item.name),
-                           cancel_url=url_for("outcomes.mechanism", workshop_id=workshop.id,
-                                              mechanism_id=item.id), locked=is_locked(workshop))
+    return _confirm_removal(
+        workshop, lambda reason: delete_mechanism(db.session, item, current_user, reason=reason),
+        done=_("The coordination mechanism has been removed."),
+        after=lambda: _overview(workshop, "mechanisms"),
+        question=_("Remove the coordination mechanism \"%(name)s\"?", name=item.name),
+        cancel_url=url_for("outcomes.mechanism", workshop_id=workshop.id, mechanism_id=item.id))
 
 
 @bp.route("/manage/workshops/<int:workshop_id>/outcomes/mechanisms/<int:mechanism_id>/meetings",
@@ -609,24 +609,14 @@ def agreement_edit(workshop_id: int, point_id: int):
 def agreement_delete(workshop_id: int, point_id: int):
     workshop = _editable(workshop_id)
     point = _child_or_404(AgreementPoint, point_id, workshop)
-    form = DeleteForm()
-    if form.validate_on_submit():
-        try:
-            delete_agreement_point(db.session, point, current_user,
-                                   reason=form.amendment_reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            db.session.commit()
-            _saved(workshop, _("The agreement point has been removed; the points after it "
-                               "were renumbered."))
-            return redirect(url_for("outcomes.agreements", workshop_id=workshop.id))
-    return render_template("outcomes/confirm.html", w=workshop, form=form,
-                           question=_("Remove agreement point %(n)d?", n=point.number),
-                           detail=point.text,
-                           cancel_url=url_for("outcomes.agreements", workshop_id=workshop.id),
-                           locked=is_locked(workshop))
+    back = url_for("outcomes.agreements", workshop_id=workshop.id)
+    return _confirm_removal(
+        workshop, lambda reason: delete_agreement_point(db.session, point, current_user,
+                                                        reason=reason),
+        done=_("The agreement point has been removed; the points after it were renumbered."),
+        after=lambda: redirect(back),
+        question=_("Remove agreement point %(n)d?", n=point.number), detail=point.text,
+        cancel_url=back)
 
 
 @bp.route("/manage/workshops/<int:workshop_id>/outcomes/agreements/<int:point_id>/move",

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from kotaku_collab.models import (AgreementPoint, Amendment, AttendanceStatus, Ballot,
-                                  CoordinationMechanism, StrategicIssue, VoteStatus,
-                                  WorkshopStatus)
+                                  Cadence, CoordinationMechanism, MechanismType, StrategicIssue,
+                                  VoteStatus, WorkshopStatus)
 from kotaku_collab.services.minutes import MinutesInput, save_minutes
 from kotaku_collab.services.voting import close_vote, open_vote
 from tests import factories
@@ -212,6 +212,21 @@ def test_deleting_an_issue_with_links_says_merge_instead(client, login_as, db, w
     response = client.post(url)
     assert response.status_code == 200 and "merge it" in response.get_data(as_text=True)
     assert count(db, StrategicIssue) == 1
+
+
+def test_removing_an_unlinked_issue_and_a_mechanism(client, login_as, db, workshop):
+    issue = factories.make_issue(workshop, title="Sementara")
+    mechanism = CoordinationMechanism(workshop_id=workshop.id, type=MechanismType.LAINNYA,
+                                      name="Grup sementara", cadence=Cadence.BULANAN)
+    db.session.add(mechanism)
+    db.session.commit()
+    login_as("organiser", regions=["51.05"])
+    base = f"/manage/workshops/{workshop.id}/outcomes"
+    page = client.get(f"{base}/mechanisms/{mechanism.id}/delete")
+    assert page.status_code == 200 and "Grup sementara" in page.get_data(as_text=True)
+    assert client.post(f"{base}/issues/{issue.id}/delete").status_code == 302
+    assert client.post(f"{base}/mechanisms/{mechanism.id}/delete").status_code == 302
+    assert count(db, StrategicIssue) == 0 and count(db, CoordinationMechanism) == 0
 
 
 # --- The vote, from a phone ---------------------------------------------------------------
