@@ -111,15 +111,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from kotaku_collab.account import bp as account_bp
     from kotaku_collab.admin import bp as admin_bp
+    from kotaku_collab.api import bp as api_bp
     from kotaku_collab.auth import bp as auth_bp
     from kotaku_collab.directory import bp as directory_bp
+    from kotaku_collab.indicators import bp as indicators_bp
     from kotaku_collab.commitments import bp as commitments_bp
     from kotaku_collab.main import bp as main_bp
     from kotaku_collab.outcomes import bp as outcomes_bp
     from kotaku_collab.participants import bp as participants_bp
     from kotaku_collab.public import bp as public_bp
     from kotaku_collab.registration import bp as registration_bp
+    from kotaku_collab.review import bp as review_bp
     from kotaku_collab.workshops import bp as workshops_bp
 
     app.register_blueprint(main_bp)
@@ -132,6 +136,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participants_bp)
     app.register_blueprint(outcomes_bp)
     app.register_blueprint(commitments_bp)
+    app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(indicators_bp, url_prefix="/review/indicators")
+    app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def register_error_handlers(app: Flask) -> None:

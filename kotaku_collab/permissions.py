@@ -100,6 +100,18 @@ RULES: dict[str, Callable] = {
     # The reminders page with WhatsApp links (organisations in the user's regions).
     "commitment.remind": lambda u, o: _is(u, Role.ADMIN, Role.ORGANISER),
     "review.dashboard": lambda u, o: _is(u, Role.ADMIN, Role.REVIEWER),
+    # Reviewer exports (XLSX workbook, CSV per table, dashboard PDF): aggregates and outcomes,
+    # never participants' phone numbers or e-mail addresses.
+    "review.export": lambda u, o: _is(u, Role.ADMIN, Role.REVIEWER),
+    # Entering or importing 100-0-100 figures (obj is the kab/kota Region, or None for the
+    # import page, where each row's region is checked with this rule again).
+    "indicator.manage": lambda u, o: _is(u, Role.ADMIN)
+    or (_is(u, Role.REVIEWER) and (o is None or in_scope(u, o.code))),
+    # Reading a kab/kota's 100-0-100 figures (obj is the Region).
+    "indicator.view": lambda u, o: _is(u, Role.ADMIN, Role.REVIEWER, Role.ORGANISER)
+    and in_scope(u, o.code),
+    # Creating and revoking one's own personal API tokens (obj is the ApiToken, when given).
+    "api_token.manage": lambda u, o: o is None or o.user_id == u.id,
     # The organisation registry and the people directory (/manage/organisations, /manage/people).
     "organisation.manage": lambda u, o: _is(u, Role.ADMIN, Role.ORGANISER),
     "organisation.merge": lambda u, o: _is(u, Role.ADMIN),

@@ -1,5 +1,6 @@
 """All models, importable from one place."""
 
+from kotaku_collab.models.api_token import ApiToken
 from kotaku_collab.models.audit import AuditEvent
 from kotaku_collab.models.base import Base, utc_now
 from kotaku_collab.models.commitment import (Commitment, CommitmentStatus, CommitmentType,
@@ -22,7 +23,7 @@ from kotaku_collab.models.workshop import (AgendaItem, OrganiserRole, SessionTyp
                                            WorkshopKind, WorkshopOrganiser, WorkshopStatus)
 
 __all__ = [
-    "AgendaItem", "AgreementPoint", "Amendment", "Aspect", "Ballot", "IssueVote", "Minutes",
+    "AgendaItem", "ApiToken", "AgreementPoint", "Amendment", "Aspect", "Ballot", "IssueVote", "Minutes",
     "MinutesStatus", "VoteSession", "VoteStatus", "AttendanceStatus", "AuditEvent", "Base", "Cadence",
     "Commitment", "CommitmentStatus", "CommitmentType", "CommitmentUpdate",
     "CoordinationMechanism", "EvidenceFile", "FundingSource", "Gender", "IndicatorKind",
