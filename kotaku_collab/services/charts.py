@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import base64
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import pygal
 from pygal.style import Style
+
+# pygal appends a legacy import hook (for its map plugins, which this app does not use) to
+# sys.meta_path; every later failed import then raises an ImportWarning ("find_spec() not
+# found"), e.g. openpyxl probing for numpy. Take the hook out again.
+sys.meta_path[:] = [finder for finder in sys.meta_path
+                    if type(finder).__name__ != "PluginImportFixer"]
 
 #: The app's palette (static/css/app.css): KOTAKU green first.
 PALETTE = ("#1f6f50", "#d9822b", "#2b6cb0", "#b83280", "#718096", "#2f855a", "#c53030",

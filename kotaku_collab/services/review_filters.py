@@ -13,17 +13,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from kotaku_collab.i18n import _
-from kotaku_collab.models import Commitment, Region, RegionLevel, User, Workshop, WorkshopKind
+from kotaku_collab.models import (PROVINCE_TIMEZONES, Commitment, Region, RegionLevel, User,
+                                  Workshop, WorkshopKind)
 from kotaku_collab.permissions import in_scope, scope_clause
 
 KABKOTA = (RegionLevel.KABUPATEN, RegionLevel.KOTA)
-#: A local date starts earliest in WIT (UTC+9) and ends latest in WIB (UTC+7).
-EARLIEST_OFFSET = timezone(timedelta(hours=9))
-LATEST_OFFSET = timezone(timedelta(hours=7))
+#: Indonesia's three zones have fixed offsets (no daylight saving): WIB +7, WITA +8, WIT +9.
+ZONE_OFFSETS = {"Asia/Jakarta": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9}
+#: Province codes per UTC offset; provinces not listed keep WIB.
+PROVINCES_BY_OFFSET: dict[int, list[str]] = {}
+for _code, _zone in sorted(PROVINCE_TIMEZONES.items()):
+    PROVINCES_BY_OFFSET.setdefault(ZONE_OFFSETS[_zone], []).append(_code)
 
 
 @dataclass
@@ -63,20 +67,32 @@ class ReviewFilters:
         narrowed = true() if not chosen else or_(column == chosen, column.like(chosen + ".%"))
         return and_(scope_clause(user, column), narrowed)
 
-    def period_condition(self, column):
-        """`column` (an aware UTC datetime) inside the chosen period of local dates."""
-        conditions = []
-        if self.start:
-            conditions.append(column >= datetime.combine(self.start, time(), EARLIEST_OFFSET))
-        if self.end:
-            conditions.append(
-                column < datetime.combine(self.end + timedelta(days=1), time(), LATEST_OFFSET))
-        return and_(true(), *conditions)
+    def period_condition(self, column, region_column):
+        """`column` (an aware UTC datetime) inside the chosen period of local dates, each row
+        judged in the time zone of its region (`region_column`, a region code): a workshop at
+        23:30 WITA on 31 December is in December, although it is 15:30 UTC."""
+        if not (self.start or self.end):
+            return true()
+        province = func.substr(region_column, 1, 2)
+        listed = [code for codes in PROVINCES_BY_OFFSET.values() for code in codes]
+        per_zone = []
+        for hours, provinces in PROVINCES_BY_OFFSET.items():
+            zone = timezone(timedelta(hours=hours))
+            in_zone = province.in_(provinces)
+            if hours == 7:
+                in_zone = or_(in_zone, province.not_in(listed))
+            bounds = []
+            if self.start:
+                bounds.append(column >= datetime.combine(self.start, time(), zone))
+            if self.end:
+                bounds.append(column < datetime.combine(self.end + timedelta(days=1), time(), zone))
+            per_zone.append(and_(in_zone, *bounds))
+        return or_(*per_zone)
 
     def workshop_conditions(self, user: User) -> list:
         """Conditions on Workshop for the workshops in view."""
         conditions = [self.region_condition(user, Workshop.region_code),
-                      self.period_condition(Workshop.starts_at)]
+                      self.period_condition(Workshop.starts_at, Workshop.region_code)]
         if self.kind:
             conditions.append(Workshop.kind == self.kind)
         return conditions
@@ -93,7 +109,8 @@ class ReviewFilters:
                 conditions.append(at_workshop)
             else:
                 conditions.append(or_(at_workshop, and_(
-                    Commitment.workshop_id.is_(None), self.period_condition(Commitment.created_at))))
+                    Commitment.workshop_id.is_(None),
+                    self.period_condition(Commitment.created_at, Commitment.region_code))))
         return conditions
 
 
@@ -121,14 +138,15 @@ def parse_review_filters(session: Session, user: User, args: Mapping[str, str]) 
         except ValueError:
             errors.append(_("Unknown workshop kind: %(value)s", value=kind[:40]))
 
-    for name, label, level_ok in (("province", _("Province"), lambda r: r.level is RegionLevel.PROVINSI),
-                                  ("kabkota", _("Regency/city"), lambda r: r.level in KABKOTA)):
+    for name, level_ok in (("province", lambda r: r.level is RegionLevel.PROVINSI),
+                           ("kabkota", lambda r: r.level in KABKOTA)):
         code = arg(name)
         if not code:
             continue
         region = session.get(Region, code[:13])
         if region is None or not level_ok(region):
-            errors.append(_("Unknown %(field)s: %(value)s", field=label.lower(), value=code[:40]))
+            errors.append(_("Unknown province: %(value)s", value=code[:40]) if name == "province"
+                          else _("Unknown regency/city: %(value)s", value=code[:40]))
             continue
         if not in_scope(user, region.code) and not _scope_lies_inside(user, region.code):
             errors.append(_("%(name)s is outside your regions.", name=region.name))
