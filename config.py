@@ -89,8 +89,9 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
-    #: Public self-registration, per client address (anti-automation).
-    SELF_REGISTRATION_RATE_LIMIT = "10 per minute; 100 per hour"
+    #: Public self-registration POSTs, per client address and registration link
+    #: (anti-automation; a whole office behind one NAT address may register at once).
+    SELF_REGISTRATION_RATE_LIMIT = "20 per minute; 200 per hour"
 
     # Mail (Flask-Mail compatible names; used by notifications).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

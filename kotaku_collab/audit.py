@@ -7,6 +7,7 @@ create_app and by CLI commands); an amendment reason from `audit_reason()`.
 from __future__ import annotations
 
 import enum
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -39,8 +40,37 @@ AUDITED = {
     VoteSession: lambda o: o.workshop_id,
 }
 
-#: Columns never copied into the trail (secrets and derived bookkeeping).
-SKIPPED_COLUMNS = {"cancel_token_hash", "updated_at", "created_at"}
+#: Columns never copied into the trail: secrets (hashes, tokens) and derived bookkeeping.
+SKIPPED_COLUMNS = {"cancel_token_hash", "password_hash", "token_hash", "session_token",
+                   "updated_at", "created_at"}
+
+#: Personal contact data and identifiers (UU PDP 27/2022, data minimisation): the trail keeps
+#: that they changed and a masked hint, never the value. The trail outlives participant data,
+#: so it must hold nothing that erasing a person's data would also have to reach.
+PERSONAL_COLUMNS = {"phone", "email", "contact", "contact_channel", "nip", "nik"}
+
+_EMAIL = re.compile(r"([^\s@<>()\[\],;:\"'/]+)@([^\s@<>()\[\],;:\"'/]+\.[^\s@<>()\[\],;:\"'/]+)")
+#: Phone numbers and ID numbers inside any text: 7 or more digits, separators allowed.
+_NUMBER = re.compile(r"\+?\d(?:[\s().-]?\d){6,}")
+
+
+def _mask_number(match: re.Match) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    lead = "+" if match.group(0).startswith("+") else ""
+    return lead + digits[:2] + "*" * (len(digits) - 5) + digits[-3:]
+
+
+def mask_personal(value):
+    """+6281234567890 → +62*********890, wayan@example.org → w***@example.org, also inside
+    longer text; anything that is not text is returned as it is."""
+    if not isinstance(value, str) or not value:
+        return value
+    value = _EMAIL.sub(lambda m: m.group(1)[0] + "***@" + m.group(2), value)
+    return _NUMBER.sub(_mask_number, value)
+
+
+def _minimised(key: str, value):
+    return mask_personal(value) if key in PERSONAL_COLUMNS else value
 
 
 def set_actor(user_id: int | None):
@@ -86,7 +116,7 @@ def _column_keys(obj):
 
 
 def _snapshot(obj) -> dict:
-    return {key: _plain(getattr(obj, key)) for key in _column_keys(obj)}
+    return {key: _minimised(key, _plain(getattr(obj, key))) for key in _column_keys(obj)}
 
 
 def _diff(obj) -> dict:
@@ -98,7 +128,7 @@ def _diff(obj) -> dict:
             before = history.deleted[0] if history.deleted else None
             after = history.added[0] if history.added else None
             if _plain(before) != _plain(after):
-                changes[key] = [_plain(before), _plain(after)]
+                changes[key] = [_minimised(key, _plain(before)), _minimised(key, _plain(after))]
     return changes
 
 
@@ -142,7 +172,8 @@ def record_event(session: Session, action: str, entity, changes: dict | None = N
         "entity_type": type(entity).__name__,
         "entity_id": getattr(entity, "id", None),
         "workshop_id": AUDITED.get(type(entity), lambda o: None)(entity),
-        "changes": _plain(changes or {}),
+        "changes": {key: _minimised(key, value) for key, value in _plain(changes or {}).items()
+                    if key not in SKIPPED_COLUMNS},
         "reason": reason or _reason.get(),
     }
     session.execute(insert(AuditEvent.__table__), [row])

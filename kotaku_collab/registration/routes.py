@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import force_locale
+from flask_limiter.util import get_remote_address
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -37,6 +38,12 @@ def _rate_limit() -> str:
     return current_app.config["SELF_REGISTRATION_RATE_LIMIT"]
 
 
+def _rate_limit_key() -> str:
+    """Counted per client address and per link: one office network registering for one
+    workshop does not use up the allowance for another."""
+    return f"register:{request.view_args.get('code', '')}:{get_remote_address()}"
+
+
 @bp.after_request
 def no_store(response):
     response.headers["Cache-Control"] = "no-store"
@@ -44,7 +51,7 @@ def no_store(response):
 
 
 @bp.route("/w/<code>/register", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"])
+@limiter.limit(_rate_limit, key_func=_rate_limit_key, methods=["POST"])
 def register(code: str):
     workshop = public_workshop_or_404(code)
     closed_reason = self_registration_state(workshop)
