@@ -139,6 +139,51 @@ def seed_demo_command():
         click.echo(f"  {login.email:<36} {login.role.value:<12} {login.password:<24} {login.scope}")
 
 
+@kotaku.command("seed-scale")
+@click.option("--scale", default=1.0, show_default=True, type=float,
+              help="Multiply every count (1.0: 270 kab/kota, 3,000 workshops, 120,000 "
+                   "registrations, 200,000 commitments, 400,000 progress updates).")
+@click.option("--seed", default=20191, show_default=True, type=int, help="Random seed.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the accounts, ids and counts to this JSON file.")
+@click.option("--force", is_flag=True,
+              help="Run even where ALLOW_DEMO_DATA is false (the accounts share a password).")
+@with_appcontext
+def seed_scale_command(scale, seed, report_path, force):
+    """Fill an empty database with a deterministic national-scale synthetic dataset (benchmarks).
+
+    Refused where ALLOW_DEMO_DATA is false (production) unless --force, because the benchmark
+    accounts share a published password.
+    """
+    import json
+    import time
+
+    from kotaku_collab.services.scale_seed import seed_scale
+
+    if not current_app.config.get("ALLOW_DEMO_DATA") and not force:
+        raise click.ClickException(
+            "Synthetic data is disabled in this configuration (ALLOW_DEMO_DATA is false, as in "
+            "production): its accounts share a published password. Use --force on a "
+            "throw-away database only. Nothing was written.")
+    started = time.perf_counter()
+    try:
+        report = seed_scale(db.session, passwords, scale=scale, seed=seed)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    with db.engine.begin() as connection:  # fresh statistics for the query planner
+        connection.exec_driver_sql("ANALYZE")
+    seconds = time.perf_counter() - started
+    data = {**report.as_dict(), "scale": scale, "seed": seed, "seconds": round(seconds, 1)}
+    if report_path:
+        report_path.write_text(json.dumps(data, indent=2))
+    counts = ", ".join(f"{n:,} {table}" for table, n in report.counts.items())
+    click.echo(f"Seeded in {seconds:.1f} s: {counts}.")
+    click.echo(f"Accounts (password {report.password}): "
+               + ", ".join(f"{l.email} ({l.role.value}, {l.scope})" for l in report.logins))
+
+
 @kotaku.command("send-notifications")
 @click.option("--retry-failed", is_flag=True, help="Try again the messages that failed before.")
 @click.option("--limit", default=500, show_default=True, help="At most this many messages.")
