@@ -7,7 +7,7 @@ export FLASK_APP := kotaku_collab:create_app
 # Machine-local files (the SQLite database, the development secret key) live here.
 INSTANCE := $(or $(KOTAKU_INSTANCE_PATH),instance)
 
-.PHONY: run test install install-test translations translations-update migrate seed serve clean
+.PHONY: run test install install-test translations translations-update migrate seed serve clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -70,6 +70,12 @@ test: install-test translations
 	  echo "== the suite again on PostgreSQL =="; \
 	  TEST_DATABASE_URL='$(PG_URL)' TEST_POSTGRES_URL='$(PG_URL)' $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS); \
 	else echo "PostgreSQL pass skipped: set TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to run it."; fi
+
+# Seed (or reuse) the national-scale dataset under bench/, serve it with gunicorn and measure
+# every main page against /healthz (bench/README.md). DATABASE_URL=postgresql+psycopg://... runs
+# it on PostgreSQL instead. BENCH_ARGS="--scale 0.1 --duration 3" for a quick look.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -591,11 +591,11 @@ class _Builder:
                                region_codes=regions, is_national=national)
             self.report.logins.append(BenchLogin(email, role, scope))
             if role is Role.REVIEWER:
-                secret = "kbench_" + hashlib.sha256(f"{email}:{self.rng.random()}".encode()).hexdigest()[:40]
+                secret = "kc_bench" + hashlib.sha256(f"{email}:{self.rng.random()}".encode()).hexdigest()[:40]
                 self.report.api_tokens[email] = secret
                 tokens.append({"user_id": user.id, "name": "Benchmark",
                                "token_hash": hashlib.sha256(secret.encode()).hexdigest(),
-                               "prefix": secret[:12], "created_at": self.now})
+                               "prefix": secret[:9], "created_at": self.now})
         self.report.counts["users"] = len(specs)
         self.insert(ApiToken.__table__, tokens)
 
