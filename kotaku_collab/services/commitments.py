@@ -28,6 +28,7 @@ Every function takes `today` explicitly, so tests run on a fixed clock.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -92,6 +93,9 @@ def parse_rupiah(value, field_name: str = "amount_idr") -> int | None:
         raise DomainError(_("Enter the amount in whole rupiah, for example 1.250.000.000."),
                           field=field_name)
     if isinstance(value, (int, float, Decimal)):
+        if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+            raise DomainError(_("Enter the amount in whole rupiah, for example 1.250.000.000."),
+                              field=field_name)
         if value < 0:
             raise DomainError(_("The amount cannot be negative."), field=field_name)
         if value != int(value):
