@@ -1,7 +1,131 @@
-"""Reviewer pages under /review."""
+"""Reviewer pages under /review: the dashboard, its PDF, the gap analysis and the comparison of
+two rounds. Every page reads the shared filters (services.review_filters) and the user's region
+scope; the figures come from services.review."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from kotaku_collab.extensions import db
+from kotaku_collab.i18n import _, format_short_date
+from kotaku_collab.models import Workshop
+from kotaku_collab.permissions import authorize, load_or_404
+from kotaku_collab.services import DomainError
+from kotaku_collab.services.commitments import local_today
+from kotaku_collab.services.review import (comparison_choices, compare_rounds, dashboard_charts,
+                                           dashboard_data, gap_data, region_choices)
+from kotaku_collab.services.review_filters import ReviewFilters, parse_review_filters
+from kotaku_collab.services.review_pdf import dashboard_pdf as render_dashboard_pdf
+
+from .forms import CompareForm, ReviewFilterForm
 
 bp = Blueprint("review", __name__)
+
+#: Workshop ids are database integers; longer input is not an id (and must not reach the driver).
+MAX_ID_DIGITS = 12
+
+
+def _today():
+    return local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def optional_url(endpoint: str, **values) -> str | None:
+    """The URL of another helper's endpoint, or None while it does not exist (or takes other
+    arguments), so this page never breaks on it."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _filtered():
+    """The filters from the query string, the filter form and the names of the regions."""
+    filters = parse_review_filters(db.session, current_user, request.args)
+    regions = region_choices(db.session, current_user)
+    form = ReviewFilterForm(request.args)
+    form.set_choices(regions)
+    return filters, form, dict(regions.provinces + regions.kabkota)
+
+
+def filter_summary(filters: ReviewFilters, names: dict[str, str]) -> list[str]:
+    """The chosen filters in words (for the PDF and the page heading)."""
+    lines = []
+    if filters.province:
+        lines.append(_("Province: %(name)s", name=names.get(filters.province, filters.province)))
+    if filters.kabkota:
+        lines.append(_("Regency/city: %(name)s", name=names.get(filters.kabkota, filters.kabkota)))
+    if filters.start or filters.end:
+        lines.append(_("Period: %(start)s to %(end)s",
+                       start=format_short_date(filters.start) if filters.start else "…",
+                       end=format_short_date(filters.end) if filters.end else "…"))
+    if filters.kind:
+        lines.append(_("Workshop kind: %(kind)s", kind=filters.kind.label))
+    return lines
+
+
+@bp.route("/")
+@authorize("review.dashboard")
+def dashboard():
+    filters, form, names = _filtered()
+    data = dashboard_data(db.session, current_user, filters, _today())
+    indicators_url = (optional_url("indicators.region", region_code=filters.kabkota)
+                      if filters.kabkota else None)
+    return render_template(
+        "review/dashboard.html", data=data, charts=dashboard_charts(data), form=form,
+        filters=filters, args=filters.as_args(), summary=filter_summary(filters, names),
+        indicators_url=indicators_url,
+        export_xlsx_url=optional_url("review.export_xlsx", **filters.as_args()))
+
+
+@bp.route("/dashboard.pdf")
+@authorize("review.export")
+def dashboard_pdf():
+    filters, _form, names = _filtered()
+    data = dashboard_data(db.session, current_user, filters, _today())
+    pdf = render_dashboard_pdf(data, filter_summary(filters, names) + filters.errors)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="dasbor-tinjauan-{data.today.isoformat()}.pdf"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/gaps")
+@authorize("review.dashboard")
+def gaps():
+    filters, form, names = _filtered()
+    data = gap_data(db.session, current_user, filters, _today())
+    region_urls = {code: optional_url("indicators.region", region_code=code)
+                   for code in {g.kabkota_code for g in data.kelurahan_without_commitment}}
+    return render_template("review/gaps.html", gaps=data, form=form, filters=filters,
+                           args=filters.as_args(), summary=filter_summary(filters, names),
+                           region_urls=region_urls)
+
+
+def _workshop_id(raw: str) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= MAX_ID_DIGITS else None
+
+
+@bp.route("/compare")
+@authorize("review.dashboard")
+def compare():
+    form = CompareForm(request.args)
+    form.set_choices(comparison_choices(db.session, current_user))
+    raw_a, raw_b = request.args.get("a", ""), request.args.get("b", "")
+    comparison, error, status = None, None, 200
+    if raw_a or raw_b:
+        first_id, second_id = _workshop_id(raw_a), _workshop_id(raw_b)
+        if first_id is None or second_id is None:
+            error, status = _("Choose two workshops to compare."), 400
+        else:
+            first = load_or_404(Workshop, first_id, "outcome.view")
+            second = load_or_404(Workshop, second_id, "outcome.view")
+            try:
+                comparison = compare_rounds(db.session, first, second, _today())
+            except DomainError as exc:
+                error, status = exc.message, 400
+    return render_template("review/compare.html", form=form, comparison=comparison,
+                           error=error), status

@@ -132,6 +132,10 @@ ACCESS: dict[str, str] = {
     "outcomes.agreement_move": "manage",
     "outcomes.minutes": "manage",
     "outcomes.finalise_workshop": "manage",
+    "review.dashboard": "review",
+    "review.dashboard_pdf": "review",
+    "review.gaps": "review",
+    "review.compare": "review",
 }
 
 ROLES = ["anonymous", "admin", "organiser", "organiser_elsewhere", "stakeholder", "reviewer"]

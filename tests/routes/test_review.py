@@ -1,0 +1,161 @@
+"""Reviewer pages: the dashboard, its PDF, the gaps and the round comparison; region scope,
+bad input without a 500, and a page's statement count at one and ten times the data."""
+
+from __future__ import annotations
+
+import pytest
+
+from kotaku_collab.database import count_queries
+from tests.services.test_review import TODAY, seed_world
+
+#: Names that exist only in Kota Pasuruan (35.75).
+PASURUAN = (b"Lokakarya Pasuruan", b"DPRKP Pasuruan", b"Pokja Pasuruan", b"Pesisir",
+            b"Kawasan Pesisir")
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr("kotaku_collab.review.routes._today", lambda: TODAY)
+
+
+@pytest.fixture
+def world(db):
+    world = seed_world()
+    db.session.commit()
+    return world
+
+
+@pytest.fixture
+def english(client):
+    client.post("/language", data={"locale": "en"})
+
+
+def test_dashboard_shows_the_panels(client, login_as, world, english):
+    login_as("reviewer", regions=["51.05"])
+    response = client.get("/review/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-testid="stat-registered">5<' in html
+    assert 'data-testid="stat-commitments">6<' in html
+    assert 'data-testid="stat-follow-through">60 %<' in html
+    assert f'/commitments/{world.c2.id}"' in html  # the overdue commitment links to its page
+    assert f'/commitments/{world.c2.id}#updates"' in html  # and its update awaits verification
+    assert f"/outcomes/mechanisms/{world.m1.id}" in html
+    assert html.count("data:image/svg+xml;base64,") == 6
+    assert 'data-testid="participants-sector-table"' in html
+    assert "/review/dashboard.pdf" in html
+
+
+@pytest.mark.parametrize("path", ["/review/", "/review/gaps", "/review/dashboard.pdf",
+                                  "/review/compare"])
+def test_klungkung_reviewer_sees_nothing_of_pasuruan(client, login_as, world, path):
+    login_as("reviewer", regions=["51.05"])
+    response = client.get(path)
+    assert response.status_code == 200
+    body = response.get_data()
+    for name in PASURUAN:
+        assert name not in body, (path, name)
+
+
+def test_pdf_is_a_pdf_without_contacts(client, login_as, world):
+    from tests import factories
+
+    factories.make_person("Ketut", organisation=world.gov, phone="+6281234567890",
+                          email="ketut@example.org")
+    factories.db.session.commit()
+    login_as("reviewer", regions=["51.05"])
+    response = client.get("/review/dashboard.pdf?kabkota=51.05")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert b"6281234567890" not in response.data and b"example.org" not in response.data
+
+
+@pytest.mark.parametrize("query, message", [
+    ("kind=nope", "Unknown workshop kind"),
+    ("kabkota=99.99", "Unknown regency/city"),
+    ("start=2030-06-01&end=2030-01-01", "ends before it starts"),
+    ("kabkota=35.75", "outside your regions"),
+    ("start=x" * 50, "is not a date"),
+])
+@pytest.mark.parametrize("path", ["/review/", "/review/gaps", "/review/dashboard.pdf"])
+def test_bad_filters_give_a_message_not_a_500(client, login_as, world, english, path, query,
+                                              message):
+    login_as("reviewer", regions=["51.05"])
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 200
+    if not path.endswith(".pdf"):
+        assert message in response.get_data(as_text=True)
+
+
+def test_gaps_link_to_what_they_are_about(client, login_as, world, english):
+    login_as("reviewer", regions=["51.05"])
+    html = client.get("/review/gaps").get_data(as_text=True)
+    assert f"/workshops/{world.w2.id}/outcomes/issues/{world.i5.id}" in html
+    assert f"/workshops/{world.w2.id}/outcomes/issues/{world.i6.id}" in html
+    assert "aspect=jalan_lingkungan" in html and "aspect=air_limbah" in html
+    assert f'href="/workshops/{world.w1.id}"' in html
+    assert "51.05.03.1003" in html and "51.05.03.1002" in html
+    assert "51.05.03.1001" not in html
+
+
+def test_compare_two_rounds(client, login_as, world, english):
+    login_as("reviewer", regions=["51.05"])
+    response = client.get(f"/review/compare?a={world.w1.id}&b={world.w2.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-testid="registered-a">3<' in html and 'data-testid="registered-b">1<' in html
+    assert 'data-testid="commitments-a">3<' in html and 'data-testid="follow-b">100 %<' in html
+
+
+def test_compare_without_workshops_shows_the_picker(client, login_as, world, english):
+    login_as("reviewer", regions=["51.05"])
+    response = client.get("/review/compare")
+    assert response.status_code == 200
+    assert 'data-testid="compare-form"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["a=x&b=y", "a=1", "a=-1&b=2", "a=99999999999999999999&b=1",
+                                   "a=&b=3"])
+def test_compare_with_bad_ids_says_so(client, login_as, world, english, query):
+    login_as("reviewer", regions=["51.05"])
+    response = client.get(f"/review/compare?{query}")
+    assert response.status_code == 400
+    assert "Choose two workshops" in response.get_data(as_text=True)
+
+
+def test_compare_refuses_workshops_of_two_regions(client, login_as, world, english):
+    login_as("reviewer", regions=[], is_national=True)
+    response = client.get(f"/review/compare?a={world.w1.id}&b={world.p1.id}")
+    assert response.status_code == 400
+    assert "same regency/city" in response.get_data(as_text=True)
+    same = client.get(f"/review/compare?a={world.w1.id}&b={world.w1.id}")
+    assert same.status_code == 400 and "two different" in same.get_data(as_text=True)
+
+
+def test_compare_hides_workshops_outside_the_scope(client, login_as, world):
+    login_as("reviewer", regions=["51.05"])
+    assert client.get(f"/review/compare?a={world.w1.id}&b={world.p1.id}").status_code == 404
+    assert client.get("/review/compare?a=999999&b=1").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["organiser", "stakeholder"])
+def test_only_reviewers_and_admins(client, login_as, world, role):
+    login_as(role)
+    for path in ("/review/", "/review/gaps", "/review/compare", "/review/dashboard.pdf"):
+        assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/review/", "/review/gaps", "/review/dashboard.pdf"])
+def test_page_statements_do_not_grow_with_the_data(client, login_as, db, path):
+    seed_world()
+    db.session.commit()
+    login_as("reviewer", regions=["51.05"])
+    counts = []
+    for extra in (0, 9):
+        for n in range(extra):
+            seed_world(f" copy {n}")
+        db.session.commit()
+        with count_queries() as statements:
+            assert client.get(path).status_code == 200
+        counts.append(statements())
+    assert counts[0] == counts[1]
