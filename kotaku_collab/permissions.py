@@ -107,9 +107,10 @@ RULES: dict[str, Callable] = {
     # import page, where each row's region is checked with this rule again).
     "indicator.manage": lambda u, o: _is(u, Role.ADMIN)
     or (_is(u, Role.REVIEWER) and (o is None or in_scope(u, o.code))),
-    # Reading a kab/kota's 100-0-100 figures (obj is the Region).
+    # Reading a kab/kota's 100-0-100 figures (obj is the Region, or None for the index, which
+    # lists only the regions in the user's scope).
     "indicator.view": lambda u, o: _is(u, Role.ADMIN, Role.REVIEWER, Role.ORGANISER)
-    and in_scope(u, o.code),
+    and (o is None or in_scope(u, o.code)),
     # Creating and revoking one's own personal API tokens (obj is the ApiToken, when given).
     "api_token.manage": lambda u, o: o is None or o.user_id == u.id,
     # The organisation registry and the people directory (/manage/organisations, /manage/people).

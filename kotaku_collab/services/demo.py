@@ -637,17 +637,22 @@ _REMAINING = IndicatorKind.SLUM_REMAINING_HA
 INDICATORS: tuple[_Indicator, ...] = (
     _Indicator(KOTA_PASURUAN, 2015, _BASE, Decimal("80.87"), RADAR_BROMO_2019,
                "11 kelurahan"),
-    _Indicator(KOTA_PASURUAN, 2015, _REDUCED, Decimal("7.25"), RADAR_BROMO_2019),
-    _Indicator(KOTA_PASURUAN, 2016, _REDUCED, Decimal("15.71"), RADAR_BROMO_2019),
-    _Indicator(KOTA_PASURUAN, 2017, _REDUCED, Decimal("16.23"), RADAR_BROMO_2019),
-    _Indicator(KOTA_PASURUAN, 2018, _REDUCED, Decimal("7.82"), RADAR_BROMO_2019,
-               "Total pengurangan 2015–2018 dilaporkan 47,02 ha (jumlah rinciannya 47,01 ha; "
-               "selisih pembulatan di sumber)."),
+    # Reductions are cumulative since the baseline (services/indicators.py); the source gives
+    # them per year (7,25 · 15,71 · 16,23 · 7,82 · 5,86 ha) and the totals 47,02 and 52,88 ha.
+    _Indicator(KOTA_PASURUAN, 2015, _REDUCED, Decimal("7.25"), RADAR_BROMO_2019,
+               "Pengurangan 2015: 7,25 ha."),
+    _Indicator(KOTA_PASURUAN, 2016, _REDUCED, Decimal("22.96"), RADAR_BROMO_2019,
+               "Pengurangan 2016: 15,71 ha (kumulatif dijumlahkan dari rincian tahunan)."),
+    _Indicator(KOTA_PASURUAN, 2017, _REDUCED, Decimal("39.19"), RADAR_BROMO_2019,
+               "Pengurangan 2017: 16,23 ha (kumulatif dijumlahkan dari rincian tahunan)."),
+    _Indicator(KOTA_PASURUAN, 2018, _REDUCED, Decimal("47.02"), RADAR_BROMO_2019,
+               "Pengurangan 2018: 7,82 ha. Total 2015–2018 dilaporkan 47,02 ha (jumlah "
+               "rinciannya 47,01 ha; selisih pembulatan di sumber)."),
     _Indicator(KOTA_PASURUAN, 2018, _REMAINING, Decimal("33.85"), RADAR_BROMO_2019,
                "Posisi Januari 2019, 9 kelurahan. Terbesar: Ngemplakrejo 10,84 ha dan "
                "Mandaranrejo 6,16 ha; Mayangan dan Bangilan sudah 0 ha."),
-    _Indicator(KOTA_PASURUAN, 2019, _REDUCED, Decimal("5.86"), RADAR_BROMO_2020,
-               "Kumulatif 52,88 ha sejak 2015."),
+    _Indicator(KOTA_PASURUAN, 2019, _REDUCED, Decimal("52.88"), RADAR_BROMO_2020,
+               "Pengurangan 2019: 5,86 ha; kumulatif 52,88 ha sejak 2015."),
     _Indicator(KOTA_PASURUAN, 2019, _REMAINING, Decimal("27.99"), RADAR_BROMO_2020,
                "Posisi Februari 2020."),
     _Indicator(KLUNGKUNG, 2019, _BASE, Decimal("36.90"),

@@ -14,7 +14,8 @@ import pytest
 
 from kotaku_collab.models import (AgendaItem, AgreementPoint, Cadence, CommitmentStatus,
                                   CommitmentUpdate, CoordinationMechanism, EvidenceFile,
-                                  MechanismMeeting, MechanismType, Role, Sector, SessionType)
+                                  IndicatorKind, MechanismMeeting, MechanismType,
+                                  RegionIndicator, Role, Sector, SessionType)
 from tests import factories
 
 #: Access kinds:
@@ -30,6 +31,13 @@ from tests import factories
 #:   commitment_create / commitment_edit   organisers (of the region) and the committing
 #:                 organisation's stakeholders; reviewers read but do not edit
 #:   verify        administrators and reviewers of the commitment's region
+#:   api           the JSON API (/api/v1): a bearer token only, so every role with just a
+#:                 session cookie gets a 401 JSON answer ("login"); tests/routes/test_api.py
+#:                 checks each role's token
+#:   indicator_list    administrators, organisers and reviewers (each sees their own regions)
+#:   indicator_view    administrators, and organisers and reviewers whose scope holds the
+#:                 kab/kota (others 404; stakeholders 403)
+#:   indicator_manage  administrators and reviewers of the kab/kota; organisers of it 403
 ACCESS: dict[str, str] = {
     "static": "public",
     "bootstrap.static": "public",
@@ -40,6 +48,20 @@ ACCESS: dict[str, str] = {
     "auth.login": "public",
     "auth.logout": "signed_in",
     "auth.password": "signed_in",
+    "account.tokens": "signed_in",
+    "account.revoke": "signed_in",
+    "api.openapi": "public",
+    "api.workshops": "api",
+    "api.workshop": "api",
+    "api.agenda": "api",
+    "api.registrations": "api",
+    "api.issues": "api",
+    "api.mechanisms": "api",
+    "api.agreement_points": "api",
+    "api.commitments": "api",
+    "api.commitment": "api",
+    "api.indicators": "api",
+    "api.summary": "api",
     "admin.users": "admin",
     "admin.create_user": "admin",
     "admin.edit_user": "admin",
@@ -132,10 +154,19 @@ ACCESS: dict[str, str] = {
     "outcomes.agreement_move": "manage",
     "outcomes.minutes": "manage",
     "outcomes.finalise_workshop": "manage",
+    "review.export_xlsx": "review",
+    "review.export_csv": "review",
     "review.dashboard": "review",
     "review.dashboard_pdf": "review",
     "review.gaps": "review",
     "review.compare": "review",
+    "indicators.index": "indicator_list",
+    "indicators.region": "indicator_view",
+    "indicators.create": "indicator_manage",
+    "indicators.edit": "indicator_manage",
+    "indicators.delete": "indicator_manage",
+    "indicators.import_csv": "review",
+    "indicators.template_csv": "review",
 }
 
 ROLES = ["anonymous", "admin", "organiser", "organiser_elsewhere", "stakeholder", "reviewer"]
@@ -173,7 +204,9 @@ def world(db, app, tmp_path, monkeypatch):
     stored = "a" * 32 + ".pdf"
     evidence = EvidenceFile(update_id=update.id, stored_name=stored, original_name="bukti.pdf",
                             content_type="application/pdf", size_bytes=8)
-    db.session.add_all([meeting, evidence])
+    indicator = RegionIndicator(region_code="51.05", year=2019, kind=IndicatorKind.WATER_ACCESS_PCT,
+                                value=80, source="BPS Susenas 2019")
+    db.session.add_all([meeting, evidence, indicator])
     target_user = factories.make_user(Role.STAKEHOLDER, organisation=org)
     db.session.commit()
     monkeypatch.setitem(app.config, "EVIDENCE_UPLOAD_DIR", str(tmp_path))
@@ -186,6 +219,8 @@ def world(db, app, tmp_path, monkeypatch):
         "person_id": person.id, "issue_id": issue.id, "mechanism_id": mechanism.id,
         "meeting_id": meeting.id, "point_id": point.id, "commitment_id": commitment.id,
         "update_id": update.id, "evidence_id": evidence.id, "organisation": org,
+        "table": "commitments",
+        "indicator_id": indicator.id,
     }
 
 
@@ -226,6 +261,8 @@ def _login(client, login_as, role, world):
 
 
 def _expected(kind: str, role: str) -> str:
+    if kind == "api":
+        return "login"  # a session cookie never opens the API: 401 without a bearer token
     if kind == "public":
         return "allowed"
     if role == "anonymous":
@@ -247,6 +284,12 @@ def _expected(kind: str, role: str) -> str:
         "status": {"organiser_elsewhere": "hidden", "stakeholder": "forbidden"},
         "verify": {"organiser": "forbidden", "organiser_elsewhere": "hidden",
                    "stakeholder": "forbidden"},
+        # 100-0-100 figures: organisers and reviewers of the region read them; reviewers of
+        # the region and administrators change them.
+        "indicator_list": {"stakeholder": "forbidden"},
+        "indicator_view": {"organiser_elsewhere": "hidden", "stakeholder": "forbidden"},
+        "indicator_manage": {"organiser": "forbidden", "organiser_elsewhere": "hidden",
+                             "stakeholder": "forbidden"},
     }[kind]
     return table.get(role, "allowed")
 
