@@ -150,13 +150,19 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return render_template(f"errors/{status}.html", message=message), status
 
+    from kotaku_collab.api.errors import is_api_request, json_error
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        if is_api_request():  # /api/ answers in JSON, matched to a route or not
+            return json_error(error)
         return render_error(400, _("The form has expired or was not sent from this site. "
                                    "Please go back, reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if is_api_request():
+            return json_error(error)
         if error.code in (400, 403, 404, 405, 413, 429, 503):
             return render_error(error.code)
         return error
