@@ -282,6 +282,8 @@ def prepare_dataset(args, env: dict) -> tuple[str, dict]:
         stale.unlink()
     with sqlite3.connect(pristine) as source, sqlite3.connect(working) as target:
         source.backup(target)
+    # A dataset seeded before a newer migration gets the new tables (the data stays the same).
+    flask({**env, "BENCH_DATABASE_URL": f"sqlite:///{working}"}, "db", "upgrade")
     return f"sqlite:///{working}", json.loads(report_path.read_text())
 
 

@@ -64,6 +64,7 @@ def configure(app: Flask, config: Config | str | None) -> None:
 def register_extensions(app: Flask) -> None:
     from kotaku_collab import audit
     from kotaku_collab.database import configure_engine
+    from kotaku_collab.services import stats_cache
     from kotaku_collab.extensions import (babel, bootstrap, csrf, db, limiter, login_manager,
                                           mail, migrate, passwords, talisman)
     from kotaku_collab.i18n import _l, select_locale
@@ -108,6 +109,7 @@ def register_extensions(app: Flask) -> None:
         )
 
     audit.install()
+    stats_cache.install()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ from kotaku_collab.models.base import Base, utc_now
 from kotaku_collab.models.commitment import (Commitment, CommitmentStatus, CommitmentType,
                                              CommitmentUpdate, EvidenceFile, FundingSource, Scale,
                                              Verification, VerificationDecision)
+from kotaku_collab.models.data_version import DataVersion
 from kotaku_collab.models.indicator import (IndicatorKind, RegionIndicator, SlumArea,
                                             SlumAreaLocation, SlumLevel)
 from kotaku_collab.models.minutes import (Amendment, Ballot, IssueVote, Minutes, MinutesStatus,
@@ -26,7 +27,7 @@ __all__ = [
     "AgendaItem", "ApiToken", "AgreementPoint", "Amendment", "Aspect", "Ballot", "IssueVote", "Minutes",
     "MinutesStatus", "VoteSession", "VoteStatus", "AttendanceStatus", "AuditEvent", "Base", "Cadence",
     "Commitment", "CommitmentStatus", "CommitmentType", "CommitmentUpdate",
-    "CoordinationMechanism", "EvidenceFile", "FundingSource", "Gender", "IndicatorKind",
+    "CoordinationMechanism", "DataVersion", "EvidenceFile", "FundingSource", "Gender", "IndicatorKind",
     "IssueAspect", "MechanismMeeting", "MechanismType", "Notification", "NotificationKind", "Organisation", "OrganisationSubtype",
     "OrganiserRole", "PROVINCE_TIMEZONES", "ParticipantRole", "Person", "Region",
     "RegionIndicator", "RegionLevel", "Registration", "RegistrationStatus", "Role", "Scale",

@@ -12,7 +12,7 @@ from kotaku_collab.extensions import db
 from kotaku_collab.i18n import _, format_short_date
 from kotaku_collab.models import Workshop
 from kotaku_collab.permissions import authorize, load_or_404
-from kotaku_collab.services import DomainError
+from kotaku_collab.services import DomainError, stats_cache
 from kotaku_collab.services.commitments import local_today
 from kotaku_collab.services.review import (comparison_choices, compare_rounds, dashboard_charts,
                                            dashboard_data, gap_data, region_choices)
@@ -71,7 +71,7 @@ def filter_summary(filters: ReviewFilters, names: dict[str, str]) -> list[str]:
 @authorize("review.dashboard")
 def dashboard():
     filters, form, names = _filtered()
-    data = dashboard_data(db.session, current_user, filters, _today())
+    data = stats_cache.cached(db.session, dashboard_data, current_user, filters, _today())
     indicators_url = (optional_url("indicators.region", region_code=filters.kabkota)
                       if filters.kabkota else None)
     return render_template(

@@ -1,0 +1,182 @@
+"""Cached aggregates with exact invalidation: the reviewer dashboard costs one query per view
+while nothing it reads has changed.
+
+How it stays exact:
+- `data_versions` holds one version token per table. An engine listener sees every INSERT,
+  UPDATE and DELETE statement SQLAlchemy executes — ORM flushes, `session.execute(insert(...))`
+  bulk writes and the registration service's atomic `UPDATE workshops SET seats_taken = ...`
+  alike (every table of the models except IGNORED_TABLES) — and, on the first write to a table
+  in a transaction, replaces that table's token with
+  a new random one *in the same transaction*. The token becomes visible exactly when the rows do
+  and disappears with them on rollback. (Textual SQL via `text()` is not seen; the app writes none.)
+- `cached(session, func, *args)` reads the tokens of the tables `func` depends on (one small
+  SELECT), and looks up `(func, database, arguments incl. the user's scope and today, tokens)` in
+  a per-process LRU. Tokens are read *before* computing, so a result is never stored under a
+  newer token than the data it saw.
+- Tokens are random rather than counted up, so a token that was rolled back, or lost when the
+  table was emptied, is never seen again with other data behind it. A transaction that has
+  written (and so sees its own uncommitted rows) computes without storing.
+
+Each gunicorn worker keeps its own cache, so each computes a result once per change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import secrets
+import threading
+import weakref
+from collections import OrderedDict
+from datetime import date, datetime
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
+
+from kotaku_collab.models import Base, DataVersion
+
+#: Tables whose writes never change an aggregate: bookkeeping, secrets and the tokens themselves.
+IGNORED_TABLES = frozenset({"data_versions", "audit_events", "notifications", "api_tokens",
+                            "users", "user_regions", "alembic_version"})
+#: What the reviewer dashboard (services/review.py dashboard_data) reads.
+DASHBOARD_TABLES = ("workshops", "registrations", "people", "organisations", "strategic_issues",
+                    "issue_aspects", "coordination_mechanisms", "mechanism_meetings",
+                    "agreement_points", "commitments", "commitment_updates", "commitment_issues",
+                    "verifications", "regions")
+MAX_ENTRIES = 256
+_TOUCHED = "stats_cache_touched"
+
+_entries: OrderedDict = OrderedDict()
+_ready: "weakref.WeakKeyDictionary[Engine, bool]" = weakref.WeakKeyDictionary()
+_WATCHED: frozenset | None = None
+_lock = threading.Lock()
+
+
+# --- Versions ---------------------------------------------------------------------------------
+
+
+def _new_token() -> int:
+    return secrets.randbits(62)
+
+
+def _bump(connection, table_name: str) -> None:
+    table = DataVersion.__table__
+    dialect = connection.dialect.name
+    token = _new_token()
+    if dialect == "postgresql":
+        statement = pg_insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite_insert(table)
+    else:  # pragma: no cover - the app supports SQLite and PostgreSQL only
+        raise RuntimeError(f"stats_cache does not support {dialect}")
+    statement = statement.values(table_name=table_name, version=token).on_conflict_do_update(
+        index_elements=[table.c.table_name], set_={"version": token})
+    connection.execute(statement)
+
+
+def _has_versions(connection) -> bool:
+    """Whether this database has the data_versions table yet (not while migrations before 0005
+    run); remembered per engine once it does."""
+    engine = connection.engine
+    if _ready.get(engine):
+        return True
+    present = inspect(connection).has_table(DataVersion.__tablename__)
+    if present:
+        _ready[engine] = True
+    return present
+
+
+def _after_execute(connection, clauseelement, multiparams, params, execution_options, result):
+    if not isinstance(clauseelement, UpdateBase):
+        return
+    name = getattr(getattr(clauseelement, "table", None), "name", None)
+    if name not in _watched():
+        return
+    touched = connection.info.setdefault(_TOUCHED, set())
+    if name not in touched and _has_versions(connection):
+        touched.add(name)
+        _bump(connection, name)
+
+
+def _watched() -> frozenset:
+    global _WATCHED
+    if _WATCHED is None:
+        _WATCHED = frozenset(Base.metadata.tables) - IGNORED_TABLES
+    return _WATCHED
+
+
+def _end_transaction(connection, *args) -> None:
+    connection.info.pop(_TOUCHED, None)
+
+
+def install() -> None:
+    """Listen on every engine (idempotent; create_app calls it)."""
+    for name, handler in (("after_execute", _after_execute), ("commit", _end_transaction),
+                          ("rollback", _end_transaction),
+                          ("rollback_savepoint", _end_transaction)):
+        if not event.contains(Engine, name, handler):
+            event.listen(Engine, name, handler)
+
+
+def versions(session: Session, tables) -> tuple:
+    """The current token of each table (0 for a table never written since it was created)."""
+    rows = dict(session.execute(select(DataVersion.table_name, DataVersion.version)
+                                .where(DataVersion.table_name.in_(tables))).all())
+    return tuple(rows.get(name, 0) for name in tables)
+
+
+# --- The cache ----------------------------------------------------------------------------------
+
+
+def _key_part(value):
+    """A hashable stand-in for an argument: users by their scope, dataclasses by their fields."""
+    from kotaku_collab.models import User
+
+    if isinstance(value, User):
+        return ("user", value.role.value, bool(value.is_national), tuple(value.region_codes),
+                value.organisation_id)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__,) + tuple(
+            (f.name, _key_part(getattr(value, f.name))) for f in dataclasses.fields(value))
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_key_part(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _key_part(v)) for k, v in value.items()))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", repr(value))
+    return value
+
+
+def cached(session: Session, func, *args, tables=DASHBOARD_TABLES, **kwargs):
+    """`func(session, *args, **kwargs)`, reused until a row of `tables` changes."""
+    tokens = versions(session, tables)
+    key = (func, session.get_bind().url.render_as_string(),
+           _key_part(args), _key_part(kwargs), tuple(tables), tokens)
+    with _lock:
+        if key in _entries:
+            _entries.move_to_end(key)
+            return _entries[key]
+    result = func(session, *args, **kwargs)
+    if session.connection().info.get(_TOUCHED):
+        return result  # computed from this transaction's own uncommitted writes
+    with _lock:
+        _entries[key] = result
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return result
+
+
+def clear() -> None:
+    """Forget every cached result (tests; never needed for correctness)."""
+    with _lock:
+        _entries.clear()
