@@ -23,6 +23,8 @@ from kotaku_collab.services.review_filters import parse_review_filters
 _DIGITS = re.compile(r"^[0-9]{1,9}$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 KABKOTA = (RegionLevel.KABUPATEN, RegionLevel.KOTA)
+#: A Kemendagri code, "51" to "51.05.03.1001": anything else is not looked up.
+REGION_CODE = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 
 
 def _arg(args: Mapping[str, str], name: str) -> str:
@@ -78,7 +80,7 @@ def _region_arg(session: Session, args: Mapping[str, str], name: str, levels) ->
     raw = _arg(args, name)
     if not raw:
         return None
-    region = session.get(Region, raw) if len(raw) <= 13 else None
+    region = session.get(Region, raw) if REGION_CODE.match(raw) else None
     if region is None or region.level not in levels:
         raise bad(_("Unknown %(name)s: %(value)s", name=name, value=raw[:40]))
     return region

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from kotaku_collab.api.errors import ApiError, json_error
 from kotaku_collab.api.openapi import openapi_document
-from kotaku_collab.api.params import api_filters, enum_arg, int_arg, page_request
+from kotaku_collab.api.params import REGION_CODE, api_filters, enum_arg, int_arg, page_request
 from kotaku_collab.extensions import csrf, db
 from kotaku_collab.i18n import _
 from kotaku_collab.models import (CommitmentStatus, IndicatorKind, Region, RegistrationStatus,
@@ -207,7 +207,7 @@ def commitment(commitment_id: int):
 
 @bp.route("/regions/<code>/indicators")
 def indicators(code: str):
-    region = db.session.get(Region, code) if len(code) <= 13 else None
+    region = db.session.get(Region, code) if REGION_CODE.match(code) else None
     if region is None or not in_scope(_user(), region.code):
         raise _not_found()
     _require("indicator.view", region)

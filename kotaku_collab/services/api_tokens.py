@@ -79,6 +79,8 @@ def _clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise DomainError(_("Give the token a name, e.g. what it is for."), field="name")
+    if not name.isprintable():
+        raise DomainError(_("The name may not contain control characters."), field="name")
     if len(name) > MAX_NAME_LENGTH:
         raise DomainError(_("The name can be at most %(n)d characters long.", n=MAX_NAME_LENGTH),
                           field="name")

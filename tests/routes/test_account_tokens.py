@@ -43,7 +43,7 @@ def test_creating_a_token_shows_the_secret_once_and_stores_its_hash(client, logi
     assert api.status_code == 200
 
 
-@pytest.mark.parametrize("data", [{"name": ""}, {"name": "x" * 81},
+@pytest.mark.parametrize("data", [{"name": ""}, {"name": "x" * 81}, {"name": "nul\x00byte"},
                                   {"name": "ok", "expires_in_days": "0"},
                                   {"name": "ok", "expires_in_days": "400"},
                                   {"name": "ok", "expires_in_days": "abc"}])

@@ -88,7 +88,8 @@ def test_unknown_or_malformed_secrets_authenticate_nobody(db, raw):
 
 
 @pytest.mark.parametrize("name, days, field", [
-    ("", None, "name"), ("   ", None, "name"), ("x" * 81, None, "name"),
+    ("", None, "name"), ("   ", None, "name"), ("x" * 81, None, "name"), ("a\x00b", None, "name"),
+    ("a\u200bb", None, "name"),
     ("ok", 0, "expires_in_days"), ("ok", -3, "expires_in_days"), ("ok", 367, "expires_in_days"),
 ])
 def test_bad_names_and_expiries_are_refused(db, name, days, field):
