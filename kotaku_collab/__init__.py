@@ -186,6 +186,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from kotaku_collab import audit
+    from kotaku_collab.api.errors import is_api_request
     from kotaku_collab.database import (request_query_count, sqlite_begin_mode,
                                         start_request_counter)
     from kotaku_collab.i18n import _
@@ -200,6 +201,8 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def enforce_absolute_session_lifetime():
+        if is_api_request():  # the API ignores the session cookie: bearer tokens only
+            return None
         if not current_user.is_authenticated:
             return None
         audit.set_actor(current_user.id)

@@ -13,6 +13,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from kotaku_collab import audit
 from kotaku_collab.api.errors import ApiError, json_error
 from kotaku_collab.api.openapi import openapi_document
 from kotaku_collab.api.params import REGION_CODE, api_filters, enum_arg, int_arg, page_request
@@ -51,6 +52,7 @@ def authenticate():
     if user is None:
         raise ApiError(401, _("The API token is unknown, revoked or expired."))
     g.api_user = user
+    audit.set_actor(user.id)
     return None
 
 

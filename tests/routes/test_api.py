@@ -358,6 +358,18 @@ def test_a_session_cookie_alone_does_not_open_the_api(client, login_as, scene):
         Api(client, None).get(path, expect=401)
 
 
+def test_the_api_ignores_an_expired_session_cookie(client, api_as, login_as, scene):
+    """An old cookie neither sends a token's request to the login page nor is logged out."""
+    api = api_as("reviewer", regions=["51.05"])
+    login_as("admin")
+    with client.session_transaction() as session:
+        session["auth_at"] = 0  # far past the absolute lifetime
+    response = api.get("/api/v1/workshops")
+    assert ids(response) == [scene["w1"]]  # the token's user, not the admin of the cookie
+    with client.session_transaction() as session:
+        assert session["auth_at"] == 0
+
+
 def test_a_revoked_token_answers_401(api_as, scene, db):
     api = api_as("reviewer", regions=["51.05"])
     api.get("/api/v1/workshops")
