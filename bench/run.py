@@ -202,39 +202,50 @@ def register_worker(port: int, codes: list[str]):
     return make
 
 
-def drive(scenario: Scenario, concurrency: int, warmup: float, duration: float) -> Measurement:
+def drive(scenario: Scenario, concurrency: int, warmup: float, duration: float,
+          min_samples: int = 10, max_duration: float = 60.0) -> Measurement:
+    """Closed loop: `concurrency` threads, each sending its next request when the last returned.
+    Counts the requests that complete inside the measured window; a page so slow that fewer than
+    `min_samples` complete in `duration` is measured for longer (up to `max_duration`)."""
     workers = [scenario.make_worker(i) for i in range(concurrency)]
-    latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    errors = [0] * concurrency
-    phase = {"measure_from": time.perf_counter() + warmup}
-    phase["stop_at"] = phase["measure_from"] + duration
+    done: list[list[tuple[float, float, bool]]] = [[] for _ in range(concurrency)]
+    start = time.perf_counter() + warmup
+    window = {"stop": start + duration}
 
     def loop(i: int):
         once = workers[i]
-        while True:
-            now = time.perf_counter()
-            if now >= phase["stop_at"]:
-                return
+        while time.perf_counter() < window["stop"]:
             try:
                 ok, latency = once()
             except OSError:
                 ok, latency = False, 0.0
-            if time.perf_counter() <= phase["stop_at"] and now >= phase["measure_from"]:
-                latencies[i].append(latency)
-                if not ok:
-                    errors[i] += 1
+            done[i].append((time.perf_counter(), latency, ok))
 
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
     for t in threads:
         t.start()
+    while True:
+        time.sleep(0.05)
+        now = time.perf_counter()
+        if now < window["stop"]:
+            continue
+        measured = sum(1 for per in done for end, _, _ in per if end >= start)
+        if measured < min_samples and now - start < max_duration:
+            window["stop"] = now + 1.0
+            continue
+        break
+    stop = window["stop"]
     for t in threads:
         t.join()
-    samples = sorted(x for per in latencies for x in per)
+    inside = [(latency, ok) for per in done for end, latency, ok in per if start <= end <= stop]
+    samples = sorted(latency for latency, _ in inside)
+    errors = sum(1 for _, ok in inside if not ok)
+    seconds = stop - start
     if not samples:
-        return Measurement(scenario.name, 0.0, 0.0, 0.0, sum(errors), 0)
+        return Measurement(scenario.name, 0.0, 0.0, 0.0, errors, 0)
     p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-    return Measurement(scenario.name, len(samples) / duration, statistics.median(samples) * 1000,
-                       p95 * 1000, sum(errors), len(samples))
+    return Measurement(scenario.name, len(samples) / seconds, statistics.median(samples) * 1000,
+                       p95 * 1000, errors, len(samples))
 
 
 # --- Dataset and server --------------------------------------------------------------------------
@@ -290,7 +301,7 @@ def prepare_dataset(args, env: dict) -> tuple[str, dict]:
 def start_server(env: dict, url: str, port: int, workers: int) -> subprocess.Popen:
     log = open(BENCH / "gunicorn.log", "w")
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "300",
+        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "1800",
          "--log-level", "warning", "bench.wsgi:app"],
         cwd=ROOT, env={**env, "BENCH_DATABASE_URL": url}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
@@ -337,7 +348,7 @@ def measure_export(port: int, server: subprocess.Popen, cookies: dict, path: str
         reset_peak(pid)
     before = {pid: proc_status(pid) for pid in pids}
     started = time.perf_counter()
-    reply = request(port, "GET", path, headers={"Cookie": cookie_header(cookies)}, timeout=600)
+    reply = request(port, "GET", path, headers={"Cookie": cookie_header(cookies)}, timeout=1800)
     seconds = time.perf_counter() - started
     after = {pid: proc_status(pid) for pid in pids}
     # The worker that served it is the one whose peak rose most above where it started.

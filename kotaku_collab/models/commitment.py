@@ -70,6 +70,8 @@ commitment_issues = Table(
     Base.metadata,
     Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
     Column("issue_id", ForeignKey("strategic_issues.id", ondelete="RESTRICT"), primary_key=True),
+    # "Which commitments follow up this issue?" (the outcomes page, carry-over to the next round).
+    Index("ix_commitment_issues_issue_id", "issue_id"),
 )
 
 
@@ -80,6 +82,8 @@ class Commitment(Base):
         CheckConstraint("volume IS NULL OR volume >= 0", name="volume_not_negative"),
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
         Index("ix_commitments_region_status", "region_code", "status"),
+        # The national commitment list and totals filtered by status and sector (bench/README.md).
+        Index("ix_commitments_status_sector", "status", "sector"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,4 @@
-"""data versions for cached aggregates
+"""data versions for cached aggregates; indexes found by the benchmark
 
 Revision ID: 0005
 Revises: 0004
@@ -22,7 +22,15 @@ def upgrade():
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('table_name', name=op.f('pk_data_versions'))
     )
+    with op.batch_alter_table('commitment_issues', schema=None) as batch_op:
+        batch_op.create_index('ix_commitment_issues_issue_id', ['issue_id'], unique=False)
+    with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.create_index('ix_commitments_status_sector', ['status', 'sector'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.drop_index('ix_commitments_status_sector')
+    with op.batch_alter_table('commitment_issues', schema=None) as batch_op:
+        batch_op.drop_index('ix_commitment_issues_issue_id')
     op.drop_table('data_versions')
