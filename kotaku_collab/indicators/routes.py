@@ -31,7 +31,9 @@ def _today():
 
 
 def _kabkota_or_404(region_code: str, action: str, view_action: str | None = None) -> Region:
-    """The kab/kota if the user may `action` it; 403 if they may only see it, else 404."""
+    """The kab/kota if the user may `action` it; 403 for a role that never reads figures
+    (stakeholders) or for one who may only see them; 404 outside the user's regions."""
+    require("indicator.view")
     region = kabkota_or_none(db.session, region_code)
     if region is None:
         abort(404)

@@ -299,3 +299,18 @@ def test_an_import_without_a_file_asks_for_one(client, db, login_as):
                            content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Choose a CSV file" in response.get_data(as_text=True)
+
+
+def test_in_indonesian_the_figures_read_80_87_ha_and_90_5_percent(client, db, login_as):
+    seed_pasuruan(db)
+    login_as("reviewer", regions=[PASURUAN])
+    with client.session_transaction() as session:
+        session["locale"] = "id"
+    html = client.get("/review/indicators/35.75").get_data(as_text=True)
+    assert "80,87 ha" in html and "27,99 ha" in html and "90,5%" in html
+    assert "33,85 ha (baseline dikurangi tertangani)" in html
+    assert "Pemantauan 100-0-100" in html and 'data-testid="nav-indicators"' in html
+    baseline_id = db.session.scalar(select(RegionIndicator.id).where(
+        RegionIndicator.kind == K.SLUM_BASELINE_HA))
+    edit = client.get(f"/review/indicators/figures/{baseline_id}/edit")
+    assert 'value="80,87"' in edit.get_data(as_text=True)
