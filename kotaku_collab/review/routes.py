@@ -118,6 +118,11 @@ def compare():
     comparison, error, status = None, None, 200
     if raw_a or raw_b:
         first_id, second_id = _workshop_id(raw_a), _workshop_id(raw_b)
+        if first_id is not None and not raw_b.strip():
+            # One workshop alone is compared with the earlier round it follows up on.
+            first = load_or_404(Workshop, first_id, "outcome.view")
+            second_id = first.previous_id
+            form.b.data = str(second_id) if second_id else ""
         if first_id is None or second_id is None:
             error, status = _("Choose two workshops to compare."), 400
         else:

@@ -117,11 +117,19 @@ def test_compare_without_workshops_shows_the_picker(client, login_as, world, eng
     assert 'data-testid="compare-form"' in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["a=x&b=y", "a=1", "a=-1&b=2", "a=99999999999999999999&b=1",
-                                   "a=&b=3"])
+def test_one_workshop_is_compared_with_its_previous_round(client, login_as, world, english):
+    login_as("reviewer", regions=["51.05"])
+    response = client.get(f"/review/compare?a={world.w2.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-testid="registered-a">1<' in html and 'data-testid="registered-b">3<' in html
+
+
+@pytest.mark.parametrize("query", ["a=x&b=y", "a={w1}", "a=-1&b=2", "a=99999999999999999999&b=1",
+                                   "a=&b=3", "a=1.5&b=2", "b={w1}"])
 def test_compare_with_bad_ids_says_so(client, login_as, world, english, query):
     login_as("reviewer", regions=["51.05"])
-    response = client.get(f"/review/compare?{query}")
+    response = client.get("/review/compare?" + query.format(w1=world.w1.id))
     assert response.status_code == 400
     assert "Choose two workshops" in response.get_data(as_text=True)
 
@@ -162,3 +170,20 @@ def test_page_statements_do_not_grow_with_the_data(client, login_as, db, path):
             assert client.get(path).status_code == 200
         counts.append(statements())
     assert counts[0] == counts[1]
+
+
+def test_dashboard_in_indonesian(client, login_as, world):
+    client.post("/language", data={"locale": "id"})
+    login_as("reviewer", regions=["51.05"])
+    html = client.get("/review/").get_data(as_text=True)
+    assert "Dasbor tinjauan Bappeda" in html and "Tinjauan" in html
+
+
+def test_links_to_indicators_and_exports_only_where_they_exist(app, client, login_as, world):
+    login_as("reviewer", regions=["51.05"])
+    html = client.get("/review/?kabkota=51.05").get_data(as_text=True)
+    assert ('data-testid="indicators-link"' in html) == ("indicators.region" in app.view_functions)
+    assert ('data-testid="export-xlsx"' in html) == ("review.export_xlsx" in app.view_functions)
+    if "review.export_xlsx" in app.view_functions:
+        assert "/review/export.xlsx?kabkota=51.05" in html
+    assert 'data-testid="indicators-link"' not in client.get("/review/").get_data(as_text=True)
