@@ -177,3 +177,21 @@ def test_headers_are_indonesian_by_default(client, login_as, db, review_world):
     response.close()
     assert list(_sheets(data)) == ["Lokakarya", "Partisipasi", "Isu strategis",
                                    "Mekanisme koordinasi", "Komitmen", "Kemajuan"]
+
+
+def test_workbook_query_count_is_the_same_on_ten_times_the_data(client, login_as, db,
+                                                                 review_world):
+    from tests.services.test_review_export import _bulk_commitments
+
+    login_as("reviewer", regions=["51.05"])
+
+    def export():
+        db.session.commit()  # each request starts from the same state of the shared session
+        response, data = _get(client, "/review/export.xlsx")
+        return int(response.headers["X-Query-Count"]), data
+
+    small, _data = export()
+    _bulk_commitments(db, review_world["pupr"].id, 2500)
+    big, data = export()
+    assert big == small
+    assert len(_sheets(data)["Commitments"]) == 2503
