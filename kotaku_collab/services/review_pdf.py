@@ -173,27 +173,30 @@ def dashboard_pdf(data: Dashboard, filter_lines: Sequence[str]) -> bytes:
     else:
         _none(pdf, _("No strategic issues."))
 
-    for heading, rows, label in (
-            (_("Commitments by status"), data.commitments_by_status, lambda k: k.label),
-            (_("Commitments by sector"), data.commitments_by_sector, lambda k: k.label),
-            (_("Commitments by funding source"), data.commitments_by_funding,
+    for heading, column, rows, label in (
+            (_("Commitments by status"), _("Status"), data.commitments_by_status,
+             lambda k: k.label),
+            (_("Commitments by sector"), _("Sector"), data.commitments_by_sector,
+             lambda k: k.label),
+            (_("Commitments by funding source"), _("Funding source"), data.commitments_by_funding,
              lambda k: k.label if k else _("Not stated"))):
         _section(pdf, heading)
         if rows:
-            _table(pdf, ("", _("Commitments"), _("Amount")),
+            _table(pdf, (column, _("Commitments"), _("Amount")),
                    [(label(r.key), format_number(r.count), format_rupiah(r.amount_idr))
                     for r in rows], (60, 25, 45), bars=_scaled([r.amount_idr for r in rows]))
         else:
             _none(pdf, _("No commitments."))
 
-    for heading, rows in ((_("Follow-through by sector"), data.follow_through_by_sector),
-                          (_("Follow-through by organisation"),
-                           data.follow_through_by_organisation)):
+    for heading, column, rows in (
+            (_("Follow-through by sector"), _("Sector"), data.follow_through_by_sector),
+            (_("Follow-through by organisation"), _("Organisation"),
+             data.follow_through_by_organisation)):
         _section(pdf, heading)
         if rows:
-            _table(pdf, ("", _("Done or on track"), _("Counted"), _("Rate")),
+            _table(pdf, (column, _("Done or on track"), _("Counted"), _("Rate")),
                    [(r.name, format_number(r.done_or_on_track), format_number(r.counted),
-                     _percent(r.rate)) for r in rows], (70, 25, 20, 15),
+                     _percent(r.rate)) for r in rows], (50, 45, 18, 17),
                    bars=[r.rate or 0.0 for r in rows])
         else:
             _none(pdf, _("No commitments."))
