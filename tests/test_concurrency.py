@@ -161,7 +161,12 @@ def test_kill_9_during_registrations_loses_no_acknowledged_write(server, db):
     threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
     for t in threads:
         t.start()
-    time.sleep(1.5)
+    # Kill mid-load: once some writes were acknowledged (at most 20 s on a slow machine), after
+    # a further moment in which more are in flight.
+    deadline = time.monotonic() + 20
+    while len(acknowledged) < 10 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
     os.killpg(server.process.pid, signal.SIGKILL)
     stop.set()
     for t in threads:
