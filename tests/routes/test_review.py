@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kotaku_collab.database import count_queries
+from tests import factories
 from tests.services.test_review import TODAY, pdf_text, seed_world
 
 #: Names that exist only in Kota Pasuruan (35.75).
@@ -60,8 +61,6 @@ def test_klungkung_reviewer_sees_nothing_of_pasuruan(client, login_as, world, pa
 
 
 def test_pdf_is_a_pdf_without_contacts(client, login_as, world):
-    from tests import factories
-
     factories.make_person("Ketut", organisation=world.gov, phone="+6281234567890",
                           email="ketut@example.org")
     factories.db.session.commit()
@@ -187,3 +186,42 @@ def test_links_to_indicators_and_exports_only_where_they_exist(app, client, logi
     if "review.export_xlsx" in app.view_functions:
         assert "/review/export.xlsx?kabkota=51.05" in html
     assert 'data-testid="indicators-link"' not in client.get("/review/").get_data(as_text=True)
+
+
+def test_demo_data_pages_for_a_klungkung_and_a_national_reviewer(client, login_as, db, english):
+    from kotaku_collab.extensions import passwords
+    from kotaku_collab.services.demo import seed_demo
+
+    seed_demo(db.session, passwords)
+    db.session.commit()
+    login_as("reviewer", regions=["51.05"])
+    pages = {path: client.get(path) for path in
+             ("/review/", "/review/gaps", "/review/dashboard.pdf", "/review/compare")}
+    assert all(r.status_code == 200 for r in pages.values())
+    html = pages["/review/"].get_data(as_text=True)
+    assert "Pasuruan" not in html and "Klungkung" in html
+    assert "Pasuruan" not in pages["/review/gaps"].get_data(as_text=True)
+    assert "Pasuruan" not in pdf_text(pages["/review/dashboard.pdf"].data)
+    login_as("reviewer", regions=[], is_national=True)
+    html = client.get("/review/").get_data(as_text=True)
+    assert "Pasuruan" in html and "Klungkung" in html
+
+
+def test_compare_statements_do_not_grow_with_the_data(client, login_as, db):
+    world = seed_world()
+    db.session.commit()
+    login_as("reviewer", regions=["51.05"])
+    url = f"/review/compare?a={world.w1.id}&b={world.w2.id}"
+    counts = []
+    for extra in (0, 9):
+        for n in range(extra):
+            copy = seed_world(f" copy {n}")
+            # More of everything in the two compared rounds as well.
+            factories.make_registration(world.w1, factories.make_person(organisation=copy.gov))
+            factories.make_issue(world.w2, f"Isu {n}")
+            factories.make_commitment(copy.biz, world.w2)
+        db.session.commit()
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        counts.append(statements())
+    assert counts[0] == counts[1]
