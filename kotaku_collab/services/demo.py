@@ -662,6 +662,13 @@ INDICATORS: tuple[_Indicator, ...] = (
 )
 
 
+#: The reductions an earlier seed stored per year (2015's equals its cumulative value).
+_ANNUAL_REDUCTIONS = {(KOTA_PASURUAN, 2016): Decimal("15.71"),
+                      (KOTA_PASURUAN, 2017): Decimal("16.23"),
+                      (KOTA_PASURUAN, 2018): Decimal("7.82"),
+                      (KOTA_PASURUAN, 2019): Decimal("5.86")}
+
+
 def _seed_slum_data(ctx: _Context) -> None:
     session = ctx.session
     found = {(a.region_code, a.name): a for a in session.scalars(
@@ -679,11 +686,16 @@ def _seed_slum_data(ctx: _Context) -> None:
             ctx.report.add("slum_areas")
         ctx.areas[spec.key] = area
 
-    present = {tuple(row) for row in session.execute(
-        select(RegionIndicator.region_code, RegionIndicator.year, RegionIndicator.kind)
-        .where(RegionIndicator.region_code.in_([KLUNGKUNG, KOTA_PASURUAN])))}
+    present = {(r.region_code, r.year, r.kind): r for r in session.scalars(
+        select(RegionIndicator).where(RegionIndicator.region_code.in_([KLUNGKUNG,
+                                                                      KOTA_PASURUAN])))}
     for spec in INDICATORS:
-        if (spec.region_code, spec.year, spec.kind) in present:
+        row = present.get((spec.region_code, spec.year, spec.kind))
+        if row is not None:
+            if spec.kind is _REDUCED and row.source == spec.source \
+                    and row.value == _ANNUAL_REDUCTIONS.get((spec.region_code, spec.year)):
+                # Seeded by an earlier version as the year's own reduction: made cumulative.
+                row.value, row.note = spec.value, spec.note
             continue
         session.add(RegionIndicator(region_code=spec.region_code, year=spec.year, kind=spec.kind,
                                     value=spec.value, source=spec.source, note=spec.note,
