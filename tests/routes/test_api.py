@@ -440,6 +440,15 @@ def test_a_stakeholder_sees_its_own_organisations_commitments_anywhere(api_as, s
     api.get(f"/api/v1/commitments/{scene['c2']}", expect=404)
 
 
+def test_another_organisations_stakeholder_does_not_see_its_commitments_elsewhere(api_as,
+                                                                                   scene):
+    neighbour = factories.make_organisation("LPM Semarapura Klod", sector=Sector.MASYARAKAT,
+                                            region_code="51.05")
+    api = api_as("stakeholder", organisation=neighbour)
+    assert ids(api.get("/api/v1/commitments")) == [scene["c1"]]  # Klungkung's, in its scope
+    api.get(f"/api/v1/commitments/{scene['c3']}", expect=404)
+
+
 def test_indicators_are_forbidden_to_stakeholders_and_unknown_regions_are_404(api_as, scene):
     api = api_as("stakeholder", organisation=scene["bkm"])
     assert api.get("/api/v1/regions/51.05/indicators", expect=403).get_json()["error"][
@@ -599,13 +608,16 @@ def test_query_counts_do_not_grow_with_rows(api_as, db):
     paths.remove("/api/v1/commitments/0")
     paths.append("/api/v1/commitments?per_page=200")
     apis = {"admin": api_as("admin"), "organiser": api_as("organiser", regions=["51.05"]),
-            "reviewer": api_as("reviewer", regions=["51.05"])}
+            "reviewer": api_as("reviewer", regions=["51.05"]),
+            "stakeholder": api_as("stakeholder", organisation=factories.make_organisation(
+                "BKM Tetangga", sector=Sector.MASYARAKAT, region_code="51.05"))}
 
     def counts():
         result = {}
         for name, api in apis.items():
             for path in paths:
-                response = api.get(path)
+                # A stakeholder's /indicators is a 403, counted all the same.
+                response = api.get(path, expect=None if name == "stakeholder" else 200)
                 result[(name, path)] = int(response.headers["X-Query-Count"])
         return result
 
