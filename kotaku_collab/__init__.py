@@ -127,7 +127,10 @@ def register_blueprints(app: Flask) -> None:
     from kotaku_collab.registration import bp as registration_bp
     from kotaku_collab.review import bp as review_bp
     from kotaku_collab.workshops import bp as workshops_bp
+    from kotaku_collab.forms import IdConverter
 
+    # Before any rule is added: ids no row can have are a 404, not a database error.
+    app.url_map.converters["int"] = IdConverter
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -3,11 +3,45 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 from wtforms import FieldList, FormField, SelectChoice
+
+
+#: The largest id a URL, form or query string may carry: PostgreSQL's integer. Python's ints
+#: are unbounded, so a longer number would reach the database and fail there (OverflowError
+#: on SQLite, NumericValueOutOfRange on PostgreSQL): a 500 instead of a 404 or a form error.
+MAX_ID = 2**31 - 1
 
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def database_id(value) -> int:
+    """A row id from a form or query string; ValueError when it cannot be one (so WTForms
+    shows "not a valid choice" and request.args.get(..., type=database_id) gives the default)."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(f"not an id: {number}")
+    return number
+
+
+def optional_id(value) -> int | None:
+    """coerce= for selects of ids with a blank choice."""
+    return None if value in (None, "", "None") else database_id(value)
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in URLs, at most MAX_ID: a longer number is a 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def page_number(value) -> int:
+    """A ?page= value, 1 to MAX_ID (request.args.get("page", 1, type=page_number))."""
+    return min(max(int(value), 1), MAX_ID)
 
 
 def to_choices(pairs) -> list[SelectChoice]:

@@ -6,14 +6,13 @@ from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, Sele
                      SelectMultipleField, StringField, SubmitField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from kotaku_collab.forms import BaseForm, to_choices
+from kotaku_collab.forms import MAX_ID, BaseForm, to_choices
+from kotaku_collab.forms import optional_id as optional_int
 from kotaku_collab.i18n import _l
 from kotaku_collab.labels import LABELS
 from kotaku_collab.models import Role
 
 
-def optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 def role_choices():
@@ -72,7 +71,9 @@ class AuditFilterForm(BaseForm):
         csrf = False
 
     entity_type = SelectField(_l("Entity type"), validators=[Optional()])
-    entity_id = IntegerField(_l("Entity id"), validators=[Optional(), NumberRange(min=1)])
-    workshop_id = IntegerField(_l("Workshop id"), validators=[Optional(), NumberRange(min=1)])
+    entity_id = IntegerField(_l("Entity id"), validators=[Optional(),
+                                                          NumberRange(min=1, max=MAX_ID)])
+    workshop_id = IntegerField(_l("Workshop id"), validators=[Optional(),
+                                                              NumberRange(min=1, max=MAX_ID)])
     actor = SelectField(_l("Actor"), validators=[Optional()])
     action = SelectField(_l("Action"), validators=[Optional()])

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from kotaku_collab.extensions import db, passwords
-from kotaku_collab.forms import to_choices
+from kotaku_collab.forms import page_number, to_choices
 from kotaku_collab.i18n import _
 from kotaku_collab.models import Role, User
 from kotaku_collab.permissions import authorize, load_or_404
@@ -19,7 +19,7 @@ bp = Blueprint("admin", __name__)
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return max(request.args.get("page", 1, type=page_number), 1)
 
 
 def _list_args() -> dict:

@@ -10,6 +10,8 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 
 from kotaku_collab.forms import BaseForm, to_choices
+from kotaku_collab.forms import database_id
+from kotaku_collab.forms import optional_id as optional_int
 from kotaku_collab.i18n import _l
 from kotaku_collab.labels import LABELS
 from kotaku_collab.models import (Aspect, CommitmentStatus, CommitmentType, FundingSource, Scale,
@@ -21,10 +23,6 @@ from kotaku_collab.services.commitments import (MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 NONE_LABEL = "–"
 
 
-def optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 def enum_choices(enum_cls, *, blank: str | None = None):
@@ -57,7 +55,7 @@ class CommitmentForm(BaseForm):
                                   validate_choice=False, validators=[Optional()])
     region_code = SelectField(_l("Regency/city"), validators=[Optional()])
     workshop_id = SelectField(_l("Workshop"), coerce=optional_int, validators=[Optional()])
-    issue_ids = SelectMultipleField(_l("Strategic issues it answers"), coerce=int,
+    issue_ids = SelectMultipleField(_l("Strategic issues it answers"), coerce=database_id,
                                     validate_choice=False, validators=[Optional()])
     type = SelectField(_l("Type"), choices=enum_choices(CommitmentType),
                        validators=[DataRequired()])

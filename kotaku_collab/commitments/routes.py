@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from kotaku_collab.audit import record_event
 from kotaku_collab.extensions import db
-from kotaku_collab.forms import to_choices
+from kotaku_collab.forms import database_id, page_number, to_choices
 from kotaku_collab.i18n import _
 from kotaku_collab.models import (Aspect, Commitment, CommitmentStatus, CommitmentType,
                                   CommitmentUpdate, EvidenceFile, FundingSource, Organisation,
@@ -88,7 +88,7 @@ def _render_list(*, own_organisation: Organisation | None):
     form.organisation.choices = to_choices([("", _("All organisations"))]
                                            + [(o.id, o.name) for o in choices.organisations])
     filters = _filters_from(form)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     result = list_commitments(db.session, current_user, filters, today=_today(), page=page,
                               own_organisation_id=own_organisation.id if own_organisation else None)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -328,7 +328,7 @@ def create():
     if request.method == "GET":
         if current_user.organisation_id and not can(current_user, "commitment.record_for_others"):
             form.organisation_id.data = current_user.organisation_id
-        workshop_id = request.args.get("workshop", type=int)
+        workshop_id = request.args.get("workshop", type=database_id)
         if workshop_id and any(c.value == workshop_id for c in form.workshop_id.choices):
             form.workshop_id.data = workshop_id
     saved = _save_commitment(form, None)

@@ -7,22 +7,26 @@ from wtforms import (BooleanField, EmailField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from kotaku_collab.forms import BaseForm, to_choices
+from kotaku_collab.forms import optional_id
 from kotaku_collab.i18n import _l
 from kotaku_collab.labels import LABELS
 from kotaku_collab.models import Gender, OrganisationSubtype, Sector
 
 
-def optional_int(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def enum_choices(enum_cls, empty: str | None = None):
     """A SelectField's choices for an enum with translated labels (and an empty choice)."""
     pairs = [("", empty)] if empty is not None else []
     return to_choices(pairs + [(m.value, LABELS[m]) for m in enum_cls])
+
+
+def optional_int(value):
+    """An id, or None for blank or unreadable input (also for ids no row can have)."""
+    try:
+        return optional_id(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class OrganisationForm(BaseForm):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from kotaku_collab.extensions import db
-from kotaku_collab.forms import to_choices
+from kotaku_collab.forms import database_id, page_number, to_choices
 from kotaku_collab.i18n import _, _l
 from kotaku_collab.models import Organisation, Person, RegionLevel, Sector
 from kotaku_collab.permissions import authorize, can, load_or_404
@@ -65,7 +65,7 @@ def _references(table_name: str, object_id: int) -> list[tuple[str, int]]:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return max(request.args.get("page", 1, type=page_number), 1)
 
 
 def _list_args(*names: str) -> dict:
@@ -189,7 +189,7 @@ def merge_organisation(organisation_id: int):
 @authorize("person.manage")
 def people():
     form = PeopleFilterForm(request.args)
-    filters = PeopleFilters(organisation_id=request.args.get("organisation", type=int))
+    filters = PeopleFilters(organisation_id=request.args.get("organisation", type=database_id))
     if form.validate() and form.q.data:
         if looks_like_contact(form.q.data):
             # Contact details are never searched through the address bar (it ends up in logs
@@ -251,7 +251,7 @@ def new_person():
     form = PersonForm()
     _organisation_choices(form, None)
     if request.method == "GET":
-        form.organisation_id.data = request.args.get("organisation", type=int)
+        form.organisation_id.data = request.args.get("organisation", type=database_id)
     duplicates = []
     if form.validate_on_submit():
         try:

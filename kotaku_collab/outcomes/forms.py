@@ -8,6 +8,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Intege
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from kotaku_collab.forms import BaseForm, strip, to_choices
+from kotaku_collab.forms import optional_id as optional_int
 from kotaku_collab.i18n import _l
 from kotaku_collab.labels import LABELS
 from kotaku_collab.models import Aspect, Cadence, MechanismType
@@ -15,8 +16,6 @@ from kotaku_collab.services.outcomes import MAX_AGREEMENT_TEXT, MAX_TEXT
 from kotaku_collab.services.voting import MAX_VOTES
 
 
-def optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 def enum_choices(enum_cls):

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from kotaku_collab.extensions import db, limiter
-from kotaku_collab.forms import to_choices
+from kotaku_collab.forms import database_id, to_choices
 from kotaku_collab.i18n import _, to_local
 from kotaku_collab.models import (AgreementPoint, CoordinationMechanism, MechanismMeeting,
                                   StrategicIssue, VoteStatus, Workshop, WorkshopStatus, utc_now)
@@ -276,7 +276,7 @@ def issue_merge(workshop_id: int):
     form.source_id.choices = choices
     form.target_id.choices = choices
     if request.method == "GET":
-        form.source_id.data = request.args.get("source", type=int)
+        form.source_id.data = request.args.get("source", type=database_id)
     if form.validate_on_submit():
         source = _child_or_404(StrategicIssue, form.source_id.data, workshop) \
             if form.source_id.data else None

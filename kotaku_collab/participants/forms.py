@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField,
                      SubmitField)
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from kotaku_collab.forms import BaseForm, to_choices
+from kotaku_collab.forms import MAX_ID, BaseForm, to_choices
 from kotaku_collab.i18n import _l
 from kotaku_collab.labels import LABELS
 from kotaku_collab.models import (AttendanceStatus, Gender, ParticipantRole, RegistrationStatus,
@@ -45,7 +45,7 @@ class PersonSearchForm(BaseForm):
 
 
 class AddPersonForm(BaseForm):
-    person_id = IntegerField(validators=[DataRequired()])
+    person_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
     role = SelectField(_l("Role"), choices=enum_choices(ParticipantRole),
                        default=ParticipantRole.PESERTA.value, validators=[DataRequired()])
     submit = SubmitField(_l("Add"))

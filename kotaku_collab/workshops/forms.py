@@ -8,6 +8,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, FormField, Int
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from kotaku_collab.forms import BaseForm, to_choices
+from kotaku_collab.forms import optional_id as optional_int
 from kotaku_collab.i18n import _l
 from kotaku_collab.labels import LABELS
 from kotaku_collab.models import Sector, SessionType, WorkshopKind
@@ -16,8 +17,6 @@ from kotaku_collab.services.scheduling import MAX_CAPACITY
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 def enum_choices(enum_cls):

@@ -10,7 +10,7 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
 from flask_login import current_user, login_required
 
 from kotaku_collab.extensions import db
-from kotaku_collab.forms import to_choices
+from kotaku_collab.forms import page_number, to_choices
 from kotaku_collab.i18n import _, format_long_date
 from kotaku_collab.models import (AgendaItem, OrganiserRole, Region, SessionType, Workshop,
                                   WorkshopKind, WorkshopStatus)
@@ -51,7 +51,7 @@ def index():
         filters.status = WorkshopStatus(form.status.data) if form.status.data else None
         filters.kind = WorkshopKind(form.kind.data) if form.kind.data else None
         filters.date_from, filters.date_to = form.date_from.data, form.date_to.data
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     pagination = list_workshops(db.session, current_user, filters, page=page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("workshops/index.html", pagination=pagination, form=form,

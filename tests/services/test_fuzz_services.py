@@ -25,7 +25,7 @@ from kotaku_collab.services.outcomes import check_contact_channel
 from kotaku_collab.services.people import clean_text, normalise_email, normalise_phone
 from kotaku_collab.services.regions import level_from_code, parent_code
 
-FUZZ = settings(max_examples=40, deadline=None,
+FUZZ = settings(max_examples=40, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 #: Text people type, and what a hostile client posts: any Unicode, control characters included.
