@@ -27,6 +27,7 @@ def _render(form: TokenForm, created=None):
 @bp.route("/tokens", methods=["GET", "POST"])
 @authorize("api_token.manage")
 def tokens():
+    """The user's tokens and the form for a new one."""
     form = TokenForm()
     if not form.validate_on_submit():
         return _render(form)
@@ -45,6 +46,7 @@ def tokens():
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @authorize("api_token.manage")
 def revoke(token_id: int):
+    """Revoke one of the user's own tokens."""
     token = load_or_404(ApiToken, token_id, "api_token.manage")
     form = RevokeTokenForm()
     if form.validate_on_submit():

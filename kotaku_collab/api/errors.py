@@ -45,6 +45,7 @@ def _default_message(status: int) -> str:
 
 
 def error_response(status: int, message: str | None = None, code: str | None = None):
+    """The JSON error body with its status and headers."""
     response = jsonify({"error": {"code": code or CODES.get(status, "error"),
                                   "message": message or _default_message(status)}})
     response.status_code = status

@@ -22,10 +22,12 @@ def _values(enum_cls) -> list[str]:
 
 
 def ref(name: str) -> dict:
+    """A $ref to a component schema."""
     return {"$ref": f"#/components/schemas/{name}"}
 
 
 def nullable(schema: dict) -> dict:
+    """`schema` or null."""
     if "$ref" in schema:
         return {"anyOf": [schema, {"type": "null"}]}
     kind = schema["type"]
@@ -42,10 +44,12 @@ def obj(properties: dict, optional: tuple = ()) -> dict:
 
 
 def enum(enum_cls) -> dict:
+    """A string schema with the enum's values."""
     return {"type": "string", "enum": _values(enum_cls)}
 
 
 def counts(enum_cls) -> dict:
+    """An object with a count for every value of the enum."""
     return obj({m.value: INT for m in enum_cls})
 
 
@@ -60,6 +64,7 @@ ID = {"type": "integer", "minimum": 1}
 
 
 def list_of(item: str) -> dict:
+    """A page of `item`s with meta and links."""
     return obj({"data": {"type": "array", "items": ref(item)}, "meta": ref("PageMeta"),
                 "links": ref("PageLinks")})
 

@@ -32,11 +32,13 @@ def _arg(args: Mapping[str, str], name: str) -> str:
 
 
 def bad(message: str) -> ApiError:
+    """A 400 with `message`."""
     return ApiError(400, message)
 
 
 def int_arg(args: Mapping[str, str], name: str, *, minimum: int = 0,
             maximum: int = 10**9 - 1) -> int | None:
+    """A whole number between `minimum` and `maximum`, or None when absent."""
     raw = _arg(args, name)
     if not raw:
         return None
@@ -47,6 +49,7 @@ def int_arg(args: Mapping[str, str], name: str, *, minimum: int = 0,
 
 
 def enum_arg(args: Mapping[str, str], name: str, enum_cls):
+    """An enum member by its value, or None when absent."""
     raw = _arg(args, name)
     if not raw:
         return None
@@ -58,6 +61,7 @@ def enum_arg(args: Mapping[str, str], name: str, enum_cls):
 
 
 def page_request(args: Mapping[str, str]) -> PageRequest:
+    """page (from 1) and per_page (1 to MAX_PER_PAGE)."""
     page = int_arg(args, "page", minimum=1)
     per_page = int_arg(args, "per_page", minimum=1, maximum=MAX_PER_PAGE)
     return PageRequest(page=page or 1, per_page=per_page or DEFAULT_PER_PAGE)

@@ -59,6 +59,7 @@ def authenticate():
 @bp.after_request
 def finish(response):
     # Commits the token's last-used time; that bookkeeping never fails a read.
+    """Commit, and keep answers out of shared caches."""
     try:
         db.session.commit()
     except OperationalError:
@@ -118,6 +119,7 @@ def _workshop(workshop_id: int, action: str = "workshop.view"):
 
 @bp.route("/openapi.json")
 def openapi():
+    """The OpenAPI 3.1 document (public)."""
     return jsonify(openapi_document())
 
 
@@ -126,6 +128,7 @@ def openapi():
 
 @bp.route("/workshops")
 def workshops():
+    """Workshops in the user's scope."""
     _require("workshop.list")
     page = page_request(request.args)
     filters = api_filters(db.session, _user(), request.args, status_enum=WorkshopStatus,
@@ -136,11 +139,13 @@ def workshops():
 
 @bp.route("/workshops/<int:workshop_id>")
 def workshop(workshop_id: int):
+    """One workshop."""
     return jsonify(resources.workshop_detail_json(_workshop(workshop_id)))
 
 
 @bp.route("/workshops/<int:workshop_id>/agenda")
 def agenda(workshop_id: int):
+    """A workshop's agenda."""
     w = _workshop(workshop_id)
     result = resources.paginate(db.session, resources.agenda_query(w), page_request(request.args))
     return _list_response(result, resources.agenda_item_json)
@@ -148,6 +153,8 @@ def agenda(workshop_id: int):
 
 @bp.route("/workshops/<int:workshop_id>/registrations")
 def registrations(workshop_id: int):
+    """A workshop's registrations and their counts; personal fields only with
+    participant.view_personal."""
     w = _workshop(workshop_id)
     page = page_request(request.args)
     filters = ApiFilters(registration_status=enum_arg(request.args, "status", RegistrationStatus))
@@ -161,6 +168,7 @@ def registrations(workshop_id: int):
 
 @bp.route("/workshops/<int:workshop_id>/issues")
 def issues(workshop_id: int):
+    """A workshop's strategic issues."""
     w = _workshop(workshop_id, "outcome.view")
     result = resources.paginate(db.session, resources.issue_query(w), page_request(request.args))
     return _list_response(result, resources.issue_json)
@@ -168,6 +176,7 @@ def issues(workshop_id: int):
 
 @bp.route("/workshops/<int:workshop_id>/mechanisms")
 def mechanisms(workshop_id: int):
+    """A workshop's coordination mechanisms."""
     w = _workshop(workshop_id, "outcome.view")
     result = resources.paginate(db.session, resources.mechanism_query(w),
                                 page_request(request.args))
@@ -176,6 +185,7 @@ def mechanisms(workshop_id: int):
 
 @bp.route("/workshops/<int:workshop_id>/agreement-points")
 def agreement_points(workshop_id: int):
+    """A workshop's agreement points."""
     w = _workshop(workshop_id, "outcome.view")
     result = resources.paginate(db.session, resources.agreement_query(w),
                                 page_request(request.args))
@@ -187,6 +197,7 @@ def agreement_points(workshop_id: int):
 
 @bp.route("/commitments")
 def commitments():
+    """Commitments the user may see, with their updates."""
     _require("commitment.list")
     page = page_request(request.args)
     filters = api_filters(db.session, _user(), request.args, status_enum=CommitmentStatus,
@@ -198,6 +209,7 @@ def commitments():
 
 @bp.route("/commitments/<int:commitment_id>")
 def commitment(commitment_id: int):
+    """One commitment with its updates."""
     c = resources.load_commitment(db.session, commitment_id) if commitment_id <= MAX_ID else None
     if c is None or not can(_user(), "commitment.view", c):
         raise _not_found()
@@ -209,6 +221,7 @@ def commitment(commitment_id: int):
 
 @bp.route("/regions/<code>/indicators")
 def indicators(code: str):
+    """A region's 100-0-100 figures."""
     region = db.session.get(Region, code) if REGION_CODE.match(code) else None
     if region is None or not in_scope(_user(), region.code):
         raise _not_found()
@@ -226,6 +239,7 @@ def indicators(code: str):
 
 @bp.route("/summary")
 def summary():
+    """Counts over the workshops and commitments in view."""
     _require("workshop.list")
     filters = api_filters(db.session, _user(), request.args, by_organisation=False)
     return jsonify(resources.summary(db.session, _user(), filters))

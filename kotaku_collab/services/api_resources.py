@@ -82,10 +82,12 @@ def paginate(session: Session, query, page: PageRequest) -> ResultPage:
 
 
 def iso(value: date | datetime | None) -> str | None:
+    """ISO 8601, or None."""
     return value.isoformat() if value is not None else None
 
 
 def number(value: Decimal | int | None) -> float | int | None:
+    """A Decimal as a JSON number (an int when whole)."""
     if value is None:
         return None
     if isinstance(value, Decimal):
@@ -94,16 +96,19 @@ def number(value: Decimal | int | None) -> float | int | None:
 
 
 def enum_value(member) -> str | None:
+    """The stored value of an enum member, or None."""
     return member.value if member is not None else None
 
 
 def region_ref(region: Region | None) -> dict | None:
+    """A region as {code, name, level}."""
     if region is None:
         return None
     return {"code": region.code, "name": region.name, "level": region.level.value}
 
 
 def organisation_ref(org: Organisation | None) -> dict | None:
+    """An organisation as {id, name, short_name, sector}."""
     if org is None:
         return None
     return {"id": org.id, "name": org.name, "short_name": org.short_name,
@@ -114,6 +119,7 @@ def organisation_ref(org: Organisation | None) -> dict | None:
 
 
 def workshop_query(user: User, filters: ApiFilters):
+    """Workshops in the user's scope and the filters, newest first."""
     query = (select(Workshop).options(joinedload(Workshop.region))
              .where(*filters.review.workshop_conditions(user))
              .order_by(Workshop.starts_at.desc(), Workshop.id.desc()))
@@ -128,10 +134,12 @@ def workshop_query(user: User, filters: ApiFilters):
 
 def list_workshops(session: Session, user: User, filters: ApiFilters,
                    page: PageRequest) -> ResultPage:
+    """One page of `workshop_query`."""
     return paginate(session, workshop_query(user, filters), page)
 
 
 def load_workshop(session: Session, workshop_id: int) -> Workshop | None:
+    """A workshop with its region and organisers (the routes check the scope)."""
     return session.scalar(
         select(Workshop).where(Workshop.id == workshop_id).options(
             joinedload(Workshop.region),
@@ -139,6 +147,7 @@ def load_workshop(session: Session, workshop_id: int) -> Workshop | None:
 
 
 def workshop_json(w: Workshop) -> dict:
+    """A workshop as listed."""
     return {
         "id": w.id, "code": w.code, "title": w.title, "kind": w.kind.value,
         "status": w.status.value, "region": region_ref(w.region), "venue": w.venue,
@@ -150,6 +159,7 @@ def workshop_json(w: Workshop) -> dict:
 
 
 def workshop_detail_json(w: Workshop) -> dict:
+    """A workshop with its objectives and organisers."""
     return {
         **workshop_json(w),
         "objectives": list(w.objectives or []),
@@ -164,12 +174,14 @@ def workshop_detail_json(w: Workshop) -> dict:
 
 
 def agenda_query(workshop: Workshop):
+    """The agenda items of a workshop in order, with speakers and moderator."""
     return (select(AgendaItem).where(AgendaItem.workshop_id == workshop.id)
             .options(selectinload(AgendaItem.speakers), joinedload(AgendaItem.moderator))
             .order_by(AgendaItem.position, AgendaItem.starts_at, AgendaItem.id))
 
 
 def agenda_item_json(item: AgendaItem) -> dict:
+    """An agenda item; speakers and moderator by name and position only."""
     def person(p: Person) -> dict:
         return {"name": p.full_name, "position": p.position}
 
@@ -184,10 +196,12 @@ def agenda_item_json(item: AgendaItem) -> dict:
 
 
 def registration_query(workshop: Workshop, filters: ApiFilters, personal: bool):
+    """A workshop's registrations; people and organisations loaded only when shown."""
     query = (select(Registration).where(Registration.workshop_id == workshop.id)
              .order_by(Registration.sector, Registration.id))
     if personal:
-        query = query.options(joinedload(Registration.person), joinedload(Registration.organisation))
+        query = query.options(joinedload(Registration.person),
+                              joinedload(Registration.organisation))
     else:
         query = query.options(joinedload(Registration.person).load_only(Person.gender))
     if filters.registration_status is not None:
@@ -223,6 +237,7 @@ def registration_aggregates(session: Session, workshop: Workshop) -> dict:
 
 
 def registration_json(r: Registration, personal: bool) -> dict:
+    """A registration; name, position, organisation, phone and e-mail only when `personal`."""
     data = {"id": r.id, "sector": r.sector.value, "role": r.role.value, "status": r.status.value,
             "waitlist_position": r.waitlist_position, "attendance": enum_value(r.attendance),
             "gender": enum_value(r.person.gender), "self_registered": r.self_registered,
@@ -239,6 +254,7 @@ def registration_json(r: Registration, personal: bool) -> dict:
 
 
 def issue_query(workshop: Workshop):
+    """The workshop's live strategic issues in ranked order."""
     return (select(StrategicIssue).where(StrategicIssue.workshop_id == workshop.id,
                                          StrategicIssue.merged_into_id.is_(None))
             .options(selectinload(StrategicIssue.aspect_links), joinedload(StrategicIssue.location),
@@ -248,6 +264,7 @@ def issue_query(workshop: Workshop):
 
 
 def issue_json(i: StrategicIssue) -> dict:
+    """A strategic issue."""
     return {"id": i.id, "workshop_id": i.workshop_id, "title": i.title,
             "description": i.description, "location": region_ref(i.location),
             "proposed_by": organisation_ref(i.proposed_by), "priority": i.priority,
@@ -256,6 +273,7 @@ def issue_json(i: StrategicIssue) -> dict:
 
 
 def mechanism_query(workshop: Workshop):
+    """The workshop's coordination mechanisms with lead, members and meetings."""
     return (select(CoordinationMechanism).where(CoordinationMechanism.workshop_id == workshop.id)
             .options(joinedload(CoordinationMechanism.lead_organisation),
                      selectinload(CoordinationMechanism.members),
@@ -264,6 +282,7 @@ def mechanism_query(workshop: Workshop):
 
 
 def mechanism_json(m: CoordinationMechanism) -> dict:
+    """A coordination mechanism with its meeting dates."""
     return {"id": m.id, "workshop_id": m.workshop_id, "type": m.type.value, "name": m.name,
             "description": m.description,
             "lead_organisation": organisation_ref(m.lead_organisation),
@@ -275,12 +294,15 @@ def mechanism_json(m: CoordinationMechanism) -> dict:
 
 
 def agreement_query(workshop: Workshop):
+    """The workshop's agreement points by number."""
     return (select(AgreementPoint).where(AgreementPoint.workshop_id == workshop.id)
-            .options(selectinload(AgreementPoint.issues), selectinload(AgreementPoint.organisations))
+            .options(selectinload(AgreementPoint.issues),
+                     selectinload(AgreementPoint.organisations))
             .order_by(AgreementPoint.number))
 
 
 def agreement_json(p: AgreementPoint) -> dict:
+    """An agreement point with the issues and organisations it names."""
     return {"id": p.id, "workshop_id": p.workshop_id, "number": p.number, "text": p.text,
             "issue_ids": sorted(i.id for i in p.issues),
             "organisations": [organisation_ref(o) for o in p.organisations],
@@ -307,6 +329,7 @@ def _commitment_options():
 
 
 def commitment_query(user: User, filters: ApiFilters):
+    """Commitments the user may see, filtered, in id order."""
     conditions = filters.review.commitment_conditions(user)
     # The review filters put the region scope first; widen it to the stakeholder's own.
     conditions[0] = and_(commitment_scope(user), _chosen_region(filters.review,
@@ -332,15 +355,18 @@ def _chosen_region(review: ReviewFilters, column):
 
 def list_commitments(session: Session, user: User, filters: ApiFilters,
                      page: PageRequest) -> ResultPage:
+    """One page of `commitment_query`."""
     return paginate(session, commitment_query(user, filters), page)
 
 
 def load_commitment(session: Session, commitment_id: int) -> Commitment | None:
+    """A commitment with what `commitment_json` shows (the routes check can())."""
     return session.scalar(select(Commitment).where(Commitment.id == commitment_id)
                           .options(*_commitment_options()))
 
 
 def update_json(u: CommitmentUpdate) -> dict:
+    """A progress update."""
     return {"id": u.id, "reported_on": iso(u.reported_on), "status": u.status.value,
             "percent_complete": u.percent_complete, "narrative": u.narrative,
             "verification_state": enum_value(u.verification_state),
@@ -348,6 +374,7 @@ def update_json(u: CommitmentUpdate) -> dict:
 
 
 def commitment_json(c: Commitment) -> dict:
+    """A commitment with its progress updates, oldest first."""
     updates = sorted(c.updates, key=lambda u: (u.created_at, u.id))
     return {
         "id": c.id, "title": c.title, "description": c.description, "type": c.type.value,
@@ -369,6 +396,7 @@ def commitment_json(c: Commitment) -> dict:
 
 
 def indicator_query(user: User, region: Region, filters: ApiFilters):
+    """100-0-100 figures of a region and the regions below it, in the user's scope."""
     query = (select(RegionIndicator).options(joinedload(RegionIndicator.region))
              .where(or_(RegionIndicator.region_code == region.code,
                         RegionIndicator.region_code.like(region.code + ".%")),
@@ -382,6 +410,7 @@ def indicator_query(user: User, region: Region, filters: ApiFilters):
 
 
 def indicator_json(i: RegionIndicator) -> dict:
+    """A 100-0-100 figure with its source."""
     return {"id": i.id, "region": region_ref(i.region), "year": i.year, "kind": i.kind.value,
             "value": number(i.value), "source": i.source, "note": i.note,
             "is_example": i.is_example}
