@@ -63,8 +63,10 @@ def test_neighbours_cannot_reach_objects_that_are_not_theirs(app, db, login_as, 
     client = _as(app, login_as, who, world)
     if kind == "api":
         expected = {"login"}  # cookies never open the API; tokens: tests/routes/test_api.py
-    elif who == "reviewer_elsewhere" and kind in ROLE_ONLY:
-        expected = {"forbidden", "hidden"}  # refused for the role, before any object is read
+    elif kind in ROLE_ONLY:
+        # Decided by the role alone, before any object is read.
+        allowed = _expected(kind, "stakeholder" if who == "stakeholder_other" else "reviewer")
+        expected = {"forbidden", "hidden"} if allowed == "forbidden" else {allowed}
     elif who == "reviewer_elsewhere":
         expected = {"hidden"}  # nothing of another kabupaten is even confirmed to exist
     elif kind in REFUSED_FOR_OTHER_STAKEHOLDER:
