@@ -27,13 +27,19 @@ FORM = {"title": "Diambil alih", "status": "selesai", "percent_complete": "100",
         "comment": "x", "name": "x", "text": "x", "capacity": "1", "role": "narasumber"}
 
 
+#: URL arguments that name no database object.
+NOT_OBJECTS = {"table"}
+
+
 def _object_endpoints():
     from config import TestConfig
     from kotaku_collab import create_app
 
     app = create_app(TestConfig())
     return sorted(r.endpoint for r in app.url_map.iter_rules()
-                  if r.arguments and r.endpoint not in ("static", "bootstrap.static")
+                  # <table> names an export table, not an object: those routes answer each
+                  # user with their own scope (tests/routes/test_review_export.py).
+                  if (r.arguments - NOT_OBJECTS) and r.endpoint not in ("static", "bootstrap.static")
                   and ACCESS.get(r.endpoint) != "public")
 
 
@@ -76,15 +82,15 @@ def test_neighbours_cannot_reach_objects_that_are_not_theirs(app, db, login_as, 
     methods = rule.methods - {"HEAD", "OPTIONS"}
     if "GET" in methods:
         response = client.get(url)
+        response.close()  # first: a streamed body left open would leak into the next test
         assert _outcome(response) in expected, (who, "GET", url, response.status_code)
-        response.close()
     if "POST" in methods and expected != {"allowed"}:
         db.session.commit()
         before = _row_counts(db)
         db.session.rollback()
         response = client.post(url, data=FORM)
-        assert _outcome(response) in expected, (who, "POST", url, response.status_code)
         response.close()
+        assert _outcome(response) in expected, (who, "POST", url, response.status_code)
         assert _row_counts(db) == before, (who, "POST", url)
         db.session.rollback()
 
