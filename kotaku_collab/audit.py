@@ -18,8 +18,8 @@ from sqlalchemy.orm import ColumnProperty, Session
 
 from kotaku_collab.models import (AgendaItem, AgreementPoint, AuditEvent, Commitment,
                                   CommitmentUpdate, CoordinationMechanism, MechanismMeeting,
-                                  Minutes, Registration, StrategicIssue, Verification,
-                                  VoteSession, Workshop, utc_now)
+                                  Minutes, RegionIndicator, Registration, StrategicIssue,
+                                  Verification, VoteSession, Workshop, utc_now)
 
 _actor_id: ContextVar[int | None] = ContextVar("audit_actor_id", default=None)
 _reason: ContextVar[str | None] = ContextVar("audit_reason", default=None)
@@ -38,6 +38,8 @@ AUDITED = {
     Verification: lambda o: None,
     Minutes: lambda o: o.workshop_id,
     VoteSession: lambda o: o.workshop_id,
+    # 100-0-100 figures feed the regional plan: who entered or changed which figure.
+    RegionIndicator: lambda o: None,
 }
 
 #: Columns never copied into the trail: secrets (hashes, tokens) and derived bookkeeping.

@@ -35,12 +35,20 @@ ENTITY_LABELS = {
     "Verification": _l("Verification"),
     "Minutes": _l("Minutes"),
     "VoteSession": _l("Vote"),
+    "RegionIndicator": _l("100-0-100 figure"),
+    "ApiToken": _l("API token"),
+    "ReviewExport": _l("Review export"),
 }
 
 ACTION_LABELS = {
     "create": _l("Created"),
     "update": _l("Changed"),
     "delete": _l("Deleted"),
+    "revoke": _l("Revoked"),
+    "export": _l("Exported"),
+    "import": _l("Imported"),
+    "merge": _l("Merged"),
+    "amend": _l("Amended"),
 }
 
 #: The actor filter's value for events recorded with no user (CLI commands, background jobs).

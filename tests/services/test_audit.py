@@ -171,3 +171,29 @@ def test_entries_show_updates_as_pairs_and_creates_as_values(db):
 def test_unknown_entity_types_are_not_known(db):
     assert audit_log.is_known_entity_type(db.session, "Workshop")
     assert not audit_log.is_known_entity_type(db.session, "User")
+
+
+def test_a_100_0_100_figure_is_audited_with_its_change(db):
+    from decimal import Decimal
+
+    from kotaku_collab.models import IndicatorKind, RegionIndicator
+
+    reviewer = factories.make_user(Role.REVIEWER, regions=["35.75"])
+    factories.make_region("35.75")
+    audit.set_actor(reviewer.id)
+    try:
+        figure = RegionIndicator(region_code="35.75", year=2018, kind=IndicatorKind.SLUM_REDUCED_HA,
+                                 value=Decimal("47.02"), source="SK Wali Kota Pasuruan")
+        db.session.add(figure)
+        db.session.flush()
+        figure.value = Decimal("47.20")
+        db.session.flush()
+    finally:
+        audit.set_actor(None)
+    created, changed = events(db)
+    assert (created.entity_type, created.action, created.actor_id) == (
+        "RegionIndicator", "create", reviewer.id)
+    assert changed.action == "update"
+    assert set(changed.changes) == {"value"}
+    assert audit_log.entity_label("RegionIndicator") == "100-0-100 figure"
+    assert audit_log.action_label("export") == "Exported"
