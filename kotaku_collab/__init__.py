@@ -6,11 +6,13 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import (Flask, abort, flash, g, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 
 from config import Config, load_config
@@ -187,12 +189,32 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(500)
 
 
+def _without_nul(values: MultiDict) -> MultiDict:
+    if not any("\x00" in v for _k, vs in values.lists() for v in vs):
+        return values
+    # U+FFFD, as a decoder marks unreadable input: a bad value stays visibly bad.
+    return ImmutableMultiDict([(k, v.replace("\x00", "\ufffd"))
+                               for k, v in values.items(multi=True)])
+
+
 def register_request_hooks(app: Flask) -> None:
     from kotaku_collab import audit
     from kotaku_collab.api.errors import is_api_request
     from kotaku_collab.database import (request_query_count, sqlite_begin_mode,
                                         start_request_counter)
     from kotaku_collab.i18n import _
+
+    @app.before_request
+    def replace_nul_bytes():
+        # Nobody types NUL, and PostgreSQL cannot hold it in text: a query with one in it is a
+        # DataError (500). In query strings and forms it becomes U+FFFD; a path with one
+        # names nothing.
+        if "\x00" in request.path:
+            abort(404)
+        request.args = _without_nul(request.args)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            request.form = _without_nul(request.form)
+        return None
 
     @app.before_request
     def prepare_request():

@@ -395,3 +395,28 @@ def test_adding_a_person_with_an_impossible_id_is_a_form_error(app, db, world):
         data={"person_id": HUGE, "role": "peserta"})
     assert response.status_code == 200 and _rejected(response)
     assert _counts(db) == before
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_a_nul_byte_in_any_field_never_reaches_the_database(app, db, world, name):
+    """PostgreSQL cannot hold NUL in text: a login with "a\x00b" as e-mail was a DataError
+    (500) there. In forms and query strings NUL becomes U+FFFD before any view reads it."""
+    ids, tokens = world
+    role, template, fields, _changes_on_200 = FORMS[name]
+    client = _client(app, tokens.get(role))
+    url = template.format(**ids)
+    for field_name in fields(ids):
+        response = client.post(url, data={field_name: "a\x00b"})
+        assert response.status_code < 500, (name, field_name, response.status_code)
+        assert "a\x00b" not in response.get_data(as_text=True)
+        response.close()
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/workshops/?q=a%00b", 200), ("/manage/people/search?q=%00", 200),
+    ("/commitments/?q=%00&organisation=%00", 200), ("/w/AB%00CD/register", 404),
+    ("/workshops/1%00", 404)])
+def test_a_nul_byte_in_the_url_is_no_server_error(app, db, world, path, status):
+    _ids, tokens = world
+    assert _client(app, tokens["admin"]).get(path).status_code == status
