@@ -26,7 +26,7 @@ from kotaku_collab.services import lookups
 from kotaku_collab.services.commitment_sheet import (XLSX_MIMETYPE, SheetScope,
                                                      build_progress_sheet, import_progress_sheet,
                                                      open_commitments)
-from kotaku_collab.services.commitments import (CommitmentFilters, CommitmentInput, NotAllowed,
+from kotaku_collab.services.commitments import (FILTER_CHOICES, CommitmentFilters, CommitmentInput, NotAllowed,
                                                 ProgressInput, commitment_choices,
                                                 commitment_page, create_commitment,
                                                 create_commitments_bulk, filter_choices,
@@ -78,22 +78,31 @@ def _filters_from(form: ListFilterForm) -> CommitmentFilters:
     return filters
 
 
+def _selected_id(field) -> int | None:
+    """The id a select's coerce made of ?workshop=/?organisation= (None when blank or bad)."""
+    value = field.data
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _render_list(*, own_organisation: Organisation | None):
     form = ListFilterForm(request.args)
-    choices = filter_choices(db.session, current_user)
+    # Only what the scope and the chosen regency/city allow, capped (the selected ones kept).
+    choices = filter_choices(db.session, current_user, region_code=form.region.data or None,
+                             workshop_id=_selected_id(form.workshop),
+                             organisation_id=_selected_id(form.organisation))
     form.region.choices = to_choices([("", _("All regencies/cities"))]
                                      + [(r.code, r.name) for r in choices.regions])
-    form.workshop.choices = to_choices([("", _("All workshops"))]
-                                       + [(w.id, w.title) for w in choices.workshops])
+    form.workshop.choices = to_choices([("", _("All workshops"))] + choices.workshops)
     form.organisation.choices = to_choices([("", _("All organisations"))]
-                                           + [(o.id, o.name) for o in choices.organisations])
+                                           + choices.organisations)
     filters = _filters_from(form)
     page = max(request.args.get("page", 1, type=page_number), 1)
     result = list_commitments(db.session, current_user, filters, today=_today(), page=page,
                               own_organisation_id=own_organisation.id if own_organisation else None)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("commitments/index.html", result=result, form=form, args=args,
-                           own_organisation=own_organisation,
+                           own_organisation=own_organisation, choices_truncated=choices.truncated,
+                           filter_choice_limit=FILTER_CHOICES,
                            endpoint="commitments.mine" if own_organisation else "commitments.index")
 
 

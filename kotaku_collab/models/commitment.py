@@ -82,8 +82,10 @@ class Commitment(Base):
         CheckConstraint("volume IS NULL OR volume >= 0", name="volume_not_negative"),
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
         Index("ix_commitments_region_status", "region_code", "status"),
-        # The national commitment list and totals filtered by status and sector (bench/README.md).
-        Index("ix_commitments_status_sector", "status", "sector"),
+        # The national commitment list and totals filtered by status and sector (bench/README.md):
+        # the page's ids sorted by target date and the totals by funding source from the index.
+        Index("ix_commitments_filtered", "status", "sector", "target_date", "funding_source",
+              "amount_idr"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kotaku_collab.models.base import Base, LabelledEnum, UTCDateTime, enum_column, utc_now
 from kotaku_collab.models.region import Region
@@ -106,6 +106,11 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     organisation: Mapped[Optional[Organisation]] = relationship(back_populates="people")
+
+    @validates("email")
+    def _lower_case_email(self, key: str, value: str | None) -> str | None:
+        """Stored lower-cased, so lookups are `email = :email` on ix_people_email (migration 0006)."""
+        return value.lower() if value else value
 
     @property
     def full_name(self) -> str:

@@ -37,7 +37,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
-from sqlalchemy import and_, desc, func, select
+from sqlalchemy import and_, desc, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from kotaku_collab.i18n import _, format_short_date, to_local
@@ -636,11 +636,17 @@ def list_commitments(session: Session, user: User, filters: CommitmentFilters | 
         conditions[0] = Commitment.organisation_id == own_organisation_id
     page = max(page, 1)
     order = SORTS.get(f.sort, SORTS["target"])()
+    # The page's ids first (on an index alone when the filters allow: ix_commitments_filtered),
+    # then just those rows with their organisation, workshop and region, in one statement.
+    page_ids = select(Commitment.id).where(*conditions)
+    if f.sort == "organisation":
+        page_ids = page_ids.join(Organisation, Commitment.organisation_id == Organisation.id)
+    page_ids = page_ids.order_by(*order).limit(per_page).offset((page - 1) * per_page)
     items = list(session.scalars(
         select(Commitment).join(Organisation, Commitment.organisation_id == Organisation.id)
         .options(contains_eager(Commitment.organisation), joinedload(Commitment.workshop),
                  joinedload(Commitment.region))
-        .where(*conditions).order_by(*order).limit(per_page).offset((page - 1) * per_page)))
+        .where(Commitment.id.in_(page_ids.scalar_subquery())).order_by(*order)))
     ids = [c.id for c in items]
     verification: dict[int, object] = {}
     if ids:
@@ -738,24 +744,59 @@ def commitment_choices(session: Session, user: User) -> CommitmentChoices:
 @dataclass
 class FilterChoices:
     regions: list[Region]
-    workshops: list[Workshop]
-    organisations: list[Organisation]
+    #: (id, title) and (id, name) pairs, at most FILTER_CHOICES each (plus the one selected).
+    workshops: list[tuple[int, str]]
+    organisations: list[tuple[int, str]]
+    #: True when there were more than FILTER_CHOICES: choose a regency/city to narrow them.
+    truncated: bool = False
 
 
-def filter_choices(session: Session, user: User) -> FilterChoices:
-    """The list filters' options: only what is in the user's scope."""
+#: The list filter's workshop and organisation options per view (every view renders them).
+FILTER_CHOICES = 100
+
+
+def _in_region(column, code: str):
+    return or_(column == code, column.like(code + ".%"))
+
+
+def filter_choices(session: Session, user: User, *, region_code: str | None = None,
+                   workshop_id: int | None = None,
+                   organisation_id: int | None = None) -> FilterChoices:
+    """The list filters' options: only what is in the user's scope and, when a regency/city in
+    scope is chosen, in it; at most FILTER_CHOICES workshops and organisations (the newest
+    workshops, organisations by name), always including the selected ones if in scope."""
     from kotaku_collab.services import lookups
 
-    in_scope = select(Commitment.organisation_id).where(scope_clause(user, Commitment.region_code))
-    return FilterChoices(
-        regions=lookups.kabkota_in_scope(session, user),
-        workshops=list(session.scalars(
-            select(Workshop).where(scope_clause(user, Workshop.region_code))
-            .order_by(Workshop.starts_at.desc()).limit(MAX_CHOICES))),
-        organisations=list(session.scalars(
-            select(Organisation).where(Organisation.id.in_(in_scope))
-            .order_by(Organisation.name).limit(MAX_CHOICES))),
-    )
+    regions = lookups.kabkota_in_scope(session, user)
+    workshop_where = [scope_clause(user, Workshop.region_code)]
+    commitment_where = [Commitment.organisation_id == Organisation.id,
+                        scope_clause(user, Commitment.region_code)]
+    if region_code and region_code in {r.code for r in regions}:
+        workshop_where.append(_in_region(Workshop.region_code, region_code))
+        commitment_where.append(_in_region(Commitment.region_code, region_code))
+    workshops = list(session.execute(
+        select(Workshop.id, Workshop.title).where(*workshop_where)
+        .order_by(Workshop.starts_at.desc(), Workshop.id.desc()).limit(FILTER_CHOICES + 1)))
+    has_commitments = select(Commitment.id).where(*commitment_where).exists()
+    organisations = list(session.execute(
+        select(Organisation.id, Organisation.name).where(has_commitments)
+        .order_by(Organisation.name, Organisation.id).limit(FILTER_CHOICES + 1)))
+    truncated = len(workshops) > FILTER_CHOICES or len(organisations) > FILTER_CHOICES
+    workshops = [(i, t) for i, t in workshops[:FILTER_CHOICES]]
+    organisations = [(i, n) for i, n in organisations[:FILTER_CHOICES]]
+    # The selected ones stay choosable (and so valid) even beyond the cap or another region.
+    if workshop_id and workshop_id not in {i for i, _t in workshops}:
+        workshops += [tuple(row) for row in session.execute(
+            select(Workshop.id, Workshop.title).where(
+                Workshop.id == workshop_id, scope_clause(user, Workshop.region_code)))]
+    if organisation_id and organisation_id not in {i for i, _n in organisations}:
+        organisations += [tuple(row) for row in session.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id == organisation_id,
+                select(Commitment.id).where(Commitment.organisation_id == Organisation.id,
+                                            scope_clause(user, Commitment.region_code)).exists()))]
+    return FilterChoices(regions=regions, workshops=workshops, organisations=organisations,
+                         truncated=truncated)
 
 
 def workshop_commitments(session: Session, workshop: Workshop) -> list[Commitment]:

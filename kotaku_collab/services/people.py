@@ -139,10 +139,10 @@ def _checked_contact(data: PersonInput) -> dict:
 
 def find_likely_duplicates(session: Session, *, email: str | None, phone: str | None,
                            exclude_id: int | None = None) -> list[Person]:
-    """People with the same e-mail (ignoring case) or the same normalised phone."""
+    """People with the same e-mail (ignoring case: stored lower-cased) or the same phone."""
     conditions = []
     if email:
-        conditions.append(func.lower(Person.email) == email.lower())
+        conditions.append(Person.email == email.lower())
     if phone:
         conditions.append(Person.phone == phone)
     if not conditions:
@@ -253,7 +253,7 @@ def merge_candidates(session: Session, source: Person, q: str | None,
     else:
         conditions = [func.lower(Person.name) == source.name.lower()]
         if source.email:
-            conditions.append(func.lower(Person.email) == source.email.lower())
+            conditions.append(Person.email == source.email.lower())
         if source.phone:
             conditions.append(Person.phone == source.phone)
         query = query.where(or_(*conditions))

@@ -238,7 +238,8 @@ def find_or_create_by_email(*, name: str, email: str | None, phone: str | None =
     def finder(session: Session) -> Person:
         person = None
         if email:
-            person = session.scalar(select(Person).where(func.lower(Person.email) == email.lower())
+            # Stored lower-cased (Person.email's validator, migration 0006): ix_people_email.
+            person = session.scalar(select(Person).where(Person.email == email.lower())
                                     .order_by(Person.id).limit(1))
         if person is None and phone and not email:
             person = session.scalar(select(Person).where(Person.phone == phone)
