@@ -5,6 +5,7 @@ scope; the figures come from services.review."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -14,8 +15,9 @@ from kotaku_collab.models import Workshop
 from kotaku_collab.permissions import authorize, load_or_404
 from kotaku_collab.services import DomainError, stats_cache
 from kotaku_collab.services.commitments import local_today
-from kotaku_collab.services.review import (comparison_choices, compare_rounds, dashboard_charts,
-                                           dashboard_data, gap_data, region_choices)
+from kotaku_collab.services.review import (LIST_LIMIT, ORG_LIMIT, ORG_MIN_COUNTED,
+                                           comparison_choices, compare_rounds, dashboard_data,
+                                           dashboard_view, gap_data, region_choices)
 from kotaku_collab.services.review_filters import ReviewFilters, parse_review_filters
 from kotaku_collab.services.review_pdf import dashboard_pdf as render_dashboard_pdf
 
@@ -71,11 +73,14 @@ def filter_summary(filters: ReviewFilters, names: dict[str, str]) -> list[str]:
 @authorize("review.dashboard")
 def dashboard():
     filters, form, names = _filtered()
-    data = stats_cache.cached(db.session, dashboard_data, current_user, filters, _today())
+    # Figures and charts are cached together, by the data's version tokens and the language.
+    data, charts = stats_cache.cached(db.session, dashboard_view, current_user, filters, _today(),
+                                      str(get_locale() or "id"))
     indicators_url = (optional_url("indicators.region", region_code=filters.kabkota)
                       if filters.kabkota else None)
     return render_template(
-        "review/dashboard.html", data=data, charts=dashboard_charts(data), form=form,
+        "review/dashboard.html", data=data, charts=charts, form=form, list_limit=LIST_LIMIT,
+        org_limit=ORG_LIMIT, org_min_counted=ORG_MIN_COUNTED,
         filters=filters, args=filters.as_args(), summary=filter_summary(filters, names),
         indicators_url=indicators_url,
         export_xlsx_url=optional_url("review.export_xlsx", **filters.as_args()))
@@ -100,6 +105,7 @@ def gaps():
     region_urls = {code: optional_url("indicators.region", region_code=code)
                    for code in {g.kabkota_code for g in data.kelurahan_without_commitment}}
     return render_template("review/gaps.html", gaps=data, form=form, filters=filters,
+                           list_limit=LIST_LIMIT,
                            args=filters.as_args(), summary=filter_summary(filters, names),
                            region_urls=region_urls)
 

@@ -60,8 +60,15 @@ NOT_IN_VIEW = (WorkshopStatus.DRAFT, WorkshopStatus.CANCELLED)
 ATTENDED = (AttendanceStatus.HADIR, AttendanceStatus.DIWAKILI)
 KABKOTA_LEVELS = (RegionLevel.KABUPATEN, RegionLevel.KOTA)
 MISSED_STATES = ("overdue", "irregular")
-#: Rows shown in the overdue list and the verification queue (their totals are exact).
+#: Rows shown in the overdue list, the verification queue, the missed cadences and each gap
+#: list (their totals are exact; the rest is one click away in the commitments list).
 LIST_LIMIT = 50
+#: Organisations shown in "follow-through by organisation": the ORG_LIMIT lowest rates among
+#: those with at least ORG_MIN_COUNTED counted commitments (a rate over one or two commitments
+#: says little), fewest done first, then the most commitments: where a Bappeda reviewer should
+#: follow up. The total of organisations is exact.
+ORG_LIMIT = 20
+ORG_MIN_COUNTED = 3
 #: The SQL statements `dashboard_data` runs, whatever the data (asserted in the tests).
 DASHBOARD_STATEMENTS = 9
 
@@ -199,6 +206,10 @@ class Dashboard:
     commitments_by_funding: tuple[MoneyRow, ...]
     follow_through_by_sector: tuple[FollowThroughRow, ...]
     follow_through_by_organisation: tuple[FollowThroughRow, ...]
+    #: Organisations with a counted commitment in view, and how many of them have at least
+    #: ORG_MIN_COUNTED (those ranked in follow_through_by_organisation).
+    organisations_total: int
+    organisations_ranked: int
     overdue: tuple[OverdueRow, ...]
     overdue_total: int
     pending_updates: tuple[PendingUpdateRow, ...]
@@ -267,15 +278,8 @@ def dashboard_data(session: Session, user: User, filters: ReviewFilters, today: 
     by_funding = tuple(sorted(by_funding, key=lambda r: (
         r.key is None, list(FundingSource).index(r.key) if r.key else 0)))
 
-    follow_org = tuple(
-        FollowThroughRow(org_id, name, int(counted), int(done))
-        for org_id, name, counted, done in session.execute(
-            select(Organisation.id, Organisation.name, _count_if(Commitment.status != S.BATAL),
-                   _count_if(done_or_on_track(today)))
-            .join(Organisation, Commitment.organisation_id == Organisation.id)
-            .where(*in_commitments, Commitment.status != S.BATAL)
-            .group_by(Organisation.id, Organisation.name)
-            .order_by(Organisation.name, Organisation.id)))
+    follow_org, organisations_total, organisations_ranked = _follow_through_by_organisation(
+        session, in_commitments, today)
 
     overdue = tuple(
         OverdueRow(cid, title, org, region, target, (today - target).days, status, pct)
@@ -304,10 +308,34 @@ def dashboard_data(session: Session, user: User, filters: ReviewFilters, today: 
         issues_by_aspect=issues_by_aspect, issues_total=issues_total, issues_agreed=issues_agreed,
         commitments_by_status=by_status, commitments_by_sector=by_sector_money,
         commitments_by_funding=by_funding, follow_through_by_sector=follow_sector,
-        follow_through_by_organisation=follow_org, overdue=overdue, overdue_total=overdue_total,
+        follow_through_by_organisation=follow_org, organisations_total=organisations_total,
+        organisations_ranked=organisations_ranked, overdue=overdue, overdue_total=overdue_total,
         pending_updates=pending, pending_total=pending_total,
         missed_cadence=_missed_cadence(session, held, today),
     )
+
+
+def _follow_through_by_organisation(session: Session, in_commitments: list, today: date):
+    """The ORG_LIMIT organisations with the lowest follow-through among those with at least
+    ORG_MIN_COUNTED counted commitments, and the exact number of organisations in all and of
+    those ranked, from one statement (ORDER BY + LIMIT, the totals as window sums)."""
+    counted = func.count(Commitment.id)  # batal is filtered out below
+    done = _count_if(done_or_on_track(today))
+    ranked = case((counted >= ORG_MIN_COUNTED, 1), else_=0)
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, counted, done, ranked,
+               func.count().over(), func.sum(ranked).over())
+        .join(Organisation, Commitment.organisation_id == Organisation.id)
+        .where(*in_commitments, Commitment.status != S.BATAL)
+        .group_by(Organisation.id, Organisation.name)
+        .order_by(ranked.desc(), (done * 1.0) / counted, counted.desc(), Organisation.name,
+                  Organisation.id)
+        .limit(ORG_LIMIT)).all()
+    if not rows:
+        return (), 0, 0
+    top = tuple(FollowThroughRow(org_id, name, int(n), int(d))
+                for org_id, name, n, d, is_ranked, _all, _ranked in rows if is_ranked)
+    return top, int(rows[0][5]), int(rows[0][6] or 0)
 
 
 def _participation(session: Session, in_view: list):
@@ -443,15 +471,20 @@ class KelurahanGap:
 
 @dataclass(frozen=True)
 class Gaps:
+    """Each list holds at most LIST_LIMIT rows; its `*_total` is exact."""
+
     issues_without_commitment: tuple[IssueGap, ...]
     aspects_without_funding: tuple[AspectGap, ...]
     absent_sectors: tuple[SectorGap, ...]
     kelurahan_without_commitment: tuple[KelurahanGap, ...]
+    issues_total: int = 0
+    absent_sectors_total: int = 0
+    kelurahan_total: int = 0
 
     @property
     def total(self) -> int:
-        return (len(self.issues_without_commitment) + len(self.aspects_without_funding)
-                + len(self.absent_sectors) + len(self.kelurahan_without_commitment))
+        return (self.issues_total + len(self.aspects_without_funding)
+                + self.absent_sectors_total + self.kelurahan_total)
 
 
 def gap_data(session: Session, user: User, filters: ReviewFilters, today: date) -> Gaps:
@@ -463,13 +496,15 @@ def gap_data(session: Session, user: User, filters: ReviewFilters, today: date) 
                        .join(Commitment, commitment_issues.c.commitment_id == Commitment.id)
                        .where(commitment_issues.c.issue_id == StrategicIssue.id,
                               Commitment.status != S.BATAL))
-    issues = tuple(IssueGap(*row) for row in session.execute(
-        select(StrategicIssue.id, Workshop.id, StrategicIssue.title, Workshop.title, Region.name)
+    issue_rows = session.execute(
+        select(StrategicIssue.id, Workshop.id, StrategicIssue.title, Workshop.title, Region.name,
+               func.count().over())
         .join(Workshop, StrategicIssue.workshop_id == Workshop.id)
         .join(Region, Workshop.region_code == Region.code)
         .where(*in_view, StrategicIssue.merged_into_id.is_(None), StrategicIssue.agreed,
                ~committed)
-        .order_by(Region.name, Workshop.starts_at, StrategicIssue.id)))
+        .order_by(Region.name, Workshop.starts_at, StrategicIssue.id).limit(LIST_LIMIT)).all()
+    issues = tuple(IssueGap(*row[:5]) for row in issue_rows)
 
     funded = (select(Commitment.aspect)
               .where(*in_commitments, Commitment.aspect.is_not(None), Commitment.amount_idr > 0))
@@ -499,14 +534,18 @@ def gap_data(session: Session, user: User, filters: ReviewFilters, today: date) 
 
     located = exists(select(Commitment.id).where(
         *in_commitments, Commitment.location_code == SlumAreaLocation.region_code))
-    kelurahan = tuple(KelurahanGap(*row) for row in session.execute(
+    kelurahan_rows = session.execute(
         select(SlumAreaLocation.region_code, Region.name, SlumArea.region_code, SlumArea.id,
-               SlumArea.name, SlumAreaLocation.area_ha)
+               SlumArea.name, SlumAreaLocation.area_ha, func.count().over())
         .join(SlumArea, SlumAreaLocation.slum_area_id == SlumArea.id)
         .join(Region, SlumAreaLocation.region_code == Region.code)
         .where(filters.region_condition(user, SlumArea.region_code), ~located)
-        .order_by(SlumAreaLocation.region_code, SlumArea.id)))
-    return Gaps(issues, aspects, sectors, kelurahan)
+        .order_by(SlumAreaLocation.region_code, SlumArea.id).limit(LIST_LIMIT)).all()
+    kelurahan = tuple(KelurahanGap(*row[:6]) for row in kelurahan_rows)
+    return Gaps(issues, aspects, sectors[:LIST_LIMIT], kelurahan,
+                issues_total=issue_rows[0][5] if issue_rows else 0,
+                absent_sectors_total=len(sectors),
+                kelurahan_total=kelurahan_rows[0][6] if kelurahan_rows else 0)
 
 
 # --- Round comparison -----------------------------------------------------------------------
@@ -742,3 +781,15 @@ def region_choices(session: Session, user: User) -> RegionChoices:
     return RegionChoices(
         tuple((c, n) for c, n, level in rows if level is RegionLevel.PROVINSI),
         tuple((c, n) for c, n, level in rows if level is not RegionLevel.PROVINSI))
+
+
+# --- The cached page ------------------------------------------------------------------------
+
+
+def dashboard_view(session: Session, user: User, filters: ReviewFilters, today: date,
+                   locale: str) -> tuple[Dashboard, DashboardCharts]:
+    """The dashboard's figures and its charts together, for stats_cache.cached: a repeat view
+    re-renders neither the aggregates nor the SVG. `locale` is part of the cache key only (the
+    labels in the rows and charts are translated in the request's language)."""
+    data = dashboard_data(session, user, filters, today)
+    return data, dashboard_charts(data)

@@ -225,3 +225,61 @@ def test_compare_statements_do_not_grow_with_the_data(client, login_as, db):
             assert client.get(url).status_code == 200
         counts.append(statements())
     assert counts[0] == counts[1]
+
+
+def test_dashboard_lists_are_bounded_with_exact_totals(client, login_as, world, db, english,
+                                                       monkeypatch):
+    from datetime import date
+
+    from kotaku_collab.models import CommitmentStatus, Sector
+    from kotaku_collab.services import review
+
+    # Koperasi: three open commitments past their target: the only organisation with the three
+    # counted commitments a rank needs; 0 % done or on track. Overdue: c2 and these three.
+    coop = factories.make_organisation("Koperasi Warga", sector=Sector.MASYARAKAT)
+    for _n in range(3):
+        factories.make_commitment(coop, world.w1, status=CommitmentStatus.DILAKSANAKAN,
+                                  target_date=date(2030, 5, 1))
+    db.session.commit()
+    monkeypatch.setattr(review, "LIST_LIMIT", 2)
+    login_as("reviewer", regions=["51.05"])
+    html = client.get("/review/").get_data(as_text=True)
+    assert ("The 20 organisations with the lowest follow-through among the 1 with at least 3 "
+            "counted commitments (of 4 organisations with commitments)") in html
+    table = html.split('data-testid="follow-through-organisation"')[1].split("</table>")[0]
+    assert f'/commitments/?organisation={coop.id}"' in table
+    assert "Koperasi Warga" in table and "Dinas PUPRPKP" not in table
+    overdue = html.split('data-testid="overdue-table"')[1].split("</table>")[0]
+    assert overdue.count("<tr>") == 1 + 2  # the header and LIST_LIMIT rows
+    assert 'href="/commitments/?flag=overdue">2 of 4 shown.' in html
+    assert 'data-testid="stat-overdue">4<' in html
+
+
+def test_gaps_page_shows_totals_beyond_the_limit(client, login_as, world, english, monkeypatch):
+    from kotaku_collab.services import review
+
+    monkeypatch.setattr(review, "LIST_LIMIT", 1)
+    login_as("reviewer", regions=["51.05"])
+    html = client.get("/review/gaps").get_data(as_text=True)
+    issues = html.split('data-testid="gap-issues"')[1].split("</ul>")[0]
+    assert issues.count("<li>") == 1
+    assert html.count('data-testid="gap-more">1 of 2 shown.') == 3  # issues, sectors, kelurahan
+
+
+def test_a_repeat_view_renders_no_chart_again(client, login_as, world, monkeypatch):
+    from kotaku_collab.services import review
+
+    calls = []
+    real = review.dashboard_charts
+    monkeypatch.setattr(review, "dashboard_charts", lambda data: calls.append(1) or real(data))
+    login_as("reviewer", regions=["51.05"])
+    client.post("/language", data={"locale": "id"})
+    first = client.get("/review/").get_data(as_text=True)
+    again = client.get("/review/").get_data(as_text=True)
+    assert len(calls) == 1 and first.count("data:image/svg+xml;base64,") == 6
+    assert again == first
+    # Another language is another cache entry: its own labels and charts.
+    client.post("/language", data={"locale": "en"})
+    english_html = client.get("/review/").get_data(as_text=True)
+    assert len(calls) == 2
+    assert "Participants by sector" in english_html and "Participants by sector" not in first

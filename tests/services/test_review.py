@@ -24,6 +24,7 @@ from kotaku_collab.services import DomainError
 from kotaku_collab.services.review import (DASHBOARD_STATEMENTS, compare_rounds,
                                            dashboard_charts, dashboard_data, gap_data,
                                            region_choices)
+from kotaku_collab.services import review
 from kotaku_collab.services.review_filters import parse_review_filters
 from kotaku_collab.services.review_pdf import dashboard_pdf
 from tests import factories
@@ -212,9 +213,10 @@ def test_dashboard_counts_every_panel_by_hand(world, reviewer):
     assert [(r.key, r.counted, r.done_or_on_track) for r in data.follow_through_by_sector] == [
         (Sector.PEMERINTAH, 2, 1), (Sector.DUNIA_USAHA, 2, 1), (Sector.MASYARAKAT, 1, 1)]
     assert data.follow_through.rate == pytest.approx(0.6)
-    assert [(r.name, r.counted, r.done_or_on_track) for r in
-            data.follow_through_by_organisation] == [
-        ("Bank BPD", 2, 1), ("Dinas PUPRPKP", 2, 1), ("LKM Semarapura", 1, 1)]
+    # Per organisation (counted, done): Dinas (2, 1), Bank (2, 1), LKM (1, 1): none has the
+    # ORG_MIN_COUNTED = 3 commitments to be ranked (test_organisations_ranked_by_lowest_rate).
+    assert data.follow_through_by_organisation == ()
+    assert (data.organisations_total, data.organisations_ranked) == (3, 0)
 
     assert [(r.commitment_id, r.days_overdue) for r in data.overdue] == [(world.c2.id, 45)]
     assert data.overdue_total == 1
@@ -224,6 +226,26 @@ def test_dashboard_counts_every_panel_by_hand(world, reviewer):
     # Monthly Pokja met on 5 Feb and 5 Mar, then nothing for 102 days (allowed 39).
     assert [(r.mechanism_id, r.state, r.last_meeting, r.idle_days, r.missed)
             for r in data.missed_cadence] == [(world.m1.id, "overdue", date(2030, 3, 5), 102, 1)]
+
+
+def test_organisations_ranked_by_lowest_rate(world, reviewer, db, monkeypatch):
+    # Koperasi: three open commitments past their target (1 May): counted 3, done 0.
+    coop = factories.make_organisation("Koperasi Warga", sector=Sector.MASYARAKAT)
+    for _n in range(3):
+        factories.make_commitment(coop, world.w1, status=S.DILAKSANAKAN,
+                                  target_date=date(2030, 5, 1))
+    rows = lambda data: [(r.name, r.counted, r.done_or_on_track)  # noqa: E731
+                         for r in data.follow_through_by_organisation]
+    data = dashboard_data(db.session, reviewer, _filters(reviewer), TODAY)
+    assert rows(data) == [("Koperasi Warga", 3, 0)]
+    assert (data.organisations_total, data.organisations_ranked) == (4, 1)
+    # With a minimum of 1 and room for 3: 0 % first; then 50 % (Bank BPD before Dinas PUPRPKP
+    # by name, both 2 counted); LKM (100 %) and the fourth place are left out.
+    monkeypatch.setattr(review, "ORG_MIN_COUNTED", 1)
+    monkeypatch.setattr(review, "ORG_LIMIT", 3)
+    data = dashboard_data(db.session, reviewer, _filters(reviewer), TODAY)
+    assert rows(data) == [("Koperasi Warga", 3, 0), ("Bank BPD", 2, 1), ("Dinas PUPRPKP", 2, 1)]
+    assert (data.organisations_total, data.organisations_ranked) == (4, 4)
 
 
 def test_filters_narrow_the_dashboard(world, reviewer):
@@ -283,6 +305,18 @@ def test_gaps_by_hand(world, reviewer):
     # 1001 has c1; 1002 only the cancelled c5; 1003 nothing.
     assert [(g.kelurahan_code, g.area_ha) for g in gaps.kelurahan_without_commitment] == [
         ("51.05.03.1002", Decimal("4.00")), ("51.05.03.1003", None)]
+    assert (gaps.issues_total, gaps.absent_sectors_total, gaps.kelurahan_total) == (2, 2, 2)
+    assert gaps.total == 2 + 2 + 2 + 2
+
+
+def test_gap_lists_are_bounded_with_exact_totals(world, reviewer, monkeypatch):
+    monkeypatch.setattr(review, "LIST_LIMIT", 1)
+    gaps = gap_data(factories.db.session, reviewer, _filters(reviewer), TODAY)
+    assert [g.issue_id for g in gaps.issues_without_commitment] == [world.i5.id]
+    assert [g.workshop_id for g in gaps.absent_sectors] == [world.w1.id]
+    assert [g.kelurahan_code for g in gaps.kelurahan_without_commitment] == ["51.05.03.1002"]
+    assert (gaps.issues_total, gaps.absent_sectors_total, gaps.kelurahan_total) == (2, 2, 2)
+    assert gaps.total == 8
 
 
 def test_round_comparison_by_hand(world):
