@@ -192,8 +192,9 @@ def register_error_handlers(app: Flask) -> None:
 def _without_nul(values: MultiDict) -> MultiDict:
     if not any("\x00" in v for _k, vs in values.lists() for v in vs):
         return values
-    # U+FFFD, as a decoder marks unreadable input: a bad value stays visibly bad.
-    return ImmutableMultiDict([(k, v.replace("\x00", "\ufffd"))
+    # SUB (U+001A), ASCII's substitute character: still a control character, so the checks
+    # that refuse or strip control characters go on doing so, and PostgreSQL can hold it.
+    return ImmutableMultiDict([(k, v.replace("\x00", "\x1a"))
                                for k, v in values.items(multi=True)])
 
 
@@ -207,8 +208,8 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def replace_nul_bytes():
         # Nobody types NUL, and PostgreSQL cannot hold it in text: a query with one in it is a
-        # DataError (500). In query strings and forms it becomes U+FFFD; a path with one
-        # names nothing.
+        # DataError (500). In query strings and forms it becomes SUB; a path with one names
+        # nothing.
         if "\x00" in request.path:
             abort(404)
         request.args = _without_nul(request.args)

@@ -400,7 +400,7 @@ def test_adding_a_person_with_an_impossible_id_is_a_form_error(app, db, world):
 @pytest.mark.parametrize("name", sorted(FORMS))
 def test_a_nul_byte_in_any_field_never_reaches_the_database(app, db, world, name):
     """PostgreSQL cannot hold NUL in text: a login with "a\x00b" as e-mail was a DataError
-    (500) there. In forms and query strings NUL becomes U+FFFD before any view reads it."""
+    (500) there. In forms and query strings NUL becomes SUB (U+001A) before views read it."""
     ids, tokens = world
     role, template, fields, _changes_on_200 = FORMS[name]
     client = _client(app, tokens.get(role))

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import IO
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -109,7 +110,7 @@ def open_commitments(session: Session, scope: SheetScope) -> list[Commitment]:
 def _put_text(cell, value: str | None) -> None:
     """Write text that no spreadsheet program evaluates (a leading formula character is quoted,
     as in every export; the upload check allows for the quote)."""
-    cell.value = neutralise(value) or None
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value)) or None
 
 
 def build_progress_sheet(commitments: list[Commitment], *, today: date) -> bytes:

@@ -19,6 +19,7 @@ import re
 from typing import Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -77,7 +78,8 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]],
             if value == "":
                 continue  # no cell at all, rather than an empty string
             cell = sheet.cell(row=r, column=c)
-            cell.value = value
+            # Control characters (other than tab and newlines) are not allowed in XLSX XML.
+            cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
             # openpyxl reads a leading "=" as a formula; neutralise() removed those, and the
             # type is pinned to text all the same.
             cell.data_type = "s"

@@ -18,7 +18,7 @@ from kotaku_collab.services import DomainError
 from kotaku_collab.services.accounts import check_password_strength
 from kotaku_collab.services.commitments import MAX_AMOUNT_IDR, parse_rupiah
 from kotaku_collab.services.evidence import check_evidence
-from kotaku_collab.services.exports import FORMULA_START, safe_rows, write_csv
+from kotaku_collab.services.exports import FORMULA_START, safe_rows, write_csv, write_xlsx
 from kotaku_collab.services.imports import MAX_ROWS, ImportCheck, check_file
 from kotaku_collab.services.organisations import normalise_name
 from kotaku_collab.services.outcomes import check_contact_channel
@@ -253,6 +253,7 @@ def test_progress_sheet_upload_of_any_bytes_is_a_report_not_a_crash(app, db, dat
 @FUZZ
 @given(st.lists(st.lists(st.one_of(any_text, st.integers(), st.none()), min_size=2,
                          max_size=2), max_size=10))
+@example([["Ayu\x01\x1a", "+6281234567890"], ["=1+1", "0812\x0b"]])
 def test_exported_cells_never_start_a_formula(rows):
     table = safe_rows(["name", "phone"], rows, phone_columns=["phone"])
     for row in table:
@@ -261,6 +262,8 @@ def test_exported_cells_never_start_a_formula(rows):
                 continue
             assert not cell.startswith(FORMULA_START), cell
     write_csv(["name", "phone"], rows, phone_columns=["phone"]).decode("utf-8-sig")
+    # Control characters were an IllegalCharacterError (a 500 on the XLSX export).
+    write_xlsx(["name", "phone"], rows, phone_columns=["phone"])
 
 
 @FUZZ
