@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
-from babel.numbers import format_currency, format_decimal
-from flask import current_app, has_request_context, request, session
+from babel import Locale
+from babel.numbers import format_decimal, parse_pattern
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported)
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported)
@@ -37,25 +39,38 @@ def _locale() -> str:
         return "id"
 
 
+@lru_cache(maxsize=32)
+def _parsed_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+def _babel_locale(locale: str | None) -> Locale:
+    """The Babel Locale, parsed once per process (templates format thousands of cells)."""
+    return _parsed_locale(locale or _locale())
+
+
+_RUPIAH = parse_pattern("'Rp'#,##0")
+
+
 def format_rupiah(amount: int | None, locale: str | None = None) -> str:
-    """Whole rupiah with the locale's grouping: Rp1.050.000.000."""
+    """Whole rupiah with the locale's grouping: Rp1.050.000.000 (Babel's format_currency with
+    the pattern parsed once)."""
     if amount is None:
         return "–"
-    return format_currency(amount, "IDR", format="'Rp'#,##0", currency_digits=False,
-                           locale=locale or _locale())
+    return _RUPIAH.apply(amount, _babel_locale(locale), currency="IDR", currency_digits=False)
 
 
 def format_hectares(value: Decimal | float | None, locale: str | None = None) -> str:
     """Hectares with two decimals: 80,87 ha."""
     if value is None:
         return "–"
-    return f"{format_decimal(value, format='#,##0.00', locale=locale or _locale())} ha"
+    return f"{format_decimal(value, format='#,##0.00', locale=_babel_locale(locale))} ha"
 
 
 def format_number(value, locale: str | None = None) -> str:
     if value is None:
         return "–"
-    return format_decimal(value, locale=locale or _locale())
+    return format_decimal(value, locale=_babel_locale(locale))
 
 
 def zone_suffix(tz_name: str) -> str:
@@ -71,7 +86,7 @@ def format_long_date(value: date | datetime, tz_name: str | None = None,
     """Day name and date as in official letters: Selasa, 29 Oktober 2019."""
     if isinstance(value, datetime):
         value = to_local(value, tz_name or "UTC").date()
-    return babel_format_date(value, format="EEEE, d MMMM y", locale=locale or _locale())
+    return babel_format_date(value, format="EEEE, d MMMM y", locale=_babel_locale(locale))
 
 
 def format_short_date(value: date | datetime | None, tz_name: str | None = None,
@@ -80,13 +95,13 @@ def format_short_date(value: date | datetime | None, tz_name: str | None = None,
         return "–"
     if isinstance(value, datetime):
         value = to_local(value, tz_name or "UTC").date()
-    return babel_format_date(value, format="d MMM y", locale=locale or _locale())
+    return babel_format_date(value, format="d MMM y", locale=_babel_locale(locale))
 
 
 def format_local_time(value: datetime, tz_name: str, locale: str | None = None) -> str:
     """Time in the region's zone with its suffix: 08.30 WITA."""
     local = to_local(value, tz_name)
-    return f"{babel_format_time(local, format='HH.mm', locale=locale or _locale())} {zone_suffix(tz_name)}"
+    return f"{babel_format_time(local, format='HH.mm', locale=_babel_locale(locale))} {zone_suffix(tz_name)}"
 
 
 def format_local_datetime(value: datetime | None, tz_name: str, locale: str | None = None) -> str:
@@ -98,7 +113,7 @@ def format_local_datetime(value: datetime | None, tz_name: str, locale: str | No
 
 def format_time_range(start: datetime, end: datetime, tz_name: str, locale: str | None = None) -> str:
     """08.30–15.00 WITA."""
-    loc = locale or _locale()
+    loc = _babel_locale(locale)
     a = babel_format_time(to_local(start, tz_name), format="HH.mm", locale=loc)
     b = babel_format_time(to_local(end, tz_name), format="HH.mm", locale=loc)
     return f"{a}–{b} {zone_suffix(tz_name)}"
@@ -109,24 +124,33 @@ def format_utc_datetime(value: datetime | None, locale: str | None = None) -> st
     if value is None:
         return "–"
     value = value.astimezone(timezone.utc)
-    loc = locale or _locale()
+    loc = _babel_locale(locale)
     return (f"{babel_format_date(value.date(), format='d MMM y', locale=loc)} "
             f"{babel_format_time(value, format='HH.mm', locale=loc)} UTC")
 
 
 def format_month_year(value: date, locale: str | None = None) -> str:
-    return babel_format_date(value, format="LLLL y", locale=locale or _locale())
+    return babel_format_date(value, format="LLLL y", locale=_babel_locale(locale))
 
 
 def format_weekday_short(value: date, locale: str | None = None) -> str:
-    return babel_format_date(value, format="EEE", locale=locale or _locale())
+    return babel_format_date(value, format="EEE", locale=_babel_locale(locale))
 
 
 def enum_label(member) -> str:
+    """The member's translated label; looked up once per request and member (a list page asks
+    for the same few labels in every row)."""
+    cache = g.setdefault("_enum_labels", {}) if has_app_context() else None
+    key = (member, _locale())
+    if cache is not None and key in cache:
+        return cache[key]
     from kotaku_collab.labels import LABELS
 
     label = LABELS.get(member)
-    return str(label) if label is not None else member.value.replace("_", " ")
+    text = str(label) if label is not None else member.value.replace("_", " ")
+    if cache is not None:
+        cache[key] = text
+    return text
 
 
 def _masked_phone(phone: str | None) -> str:

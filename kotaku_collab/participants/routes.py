@@ -116,7 +116,8 @@ def _render_index(workshop: Workshop, *, new_form: NewPersonForm | None = None,
         add_form=AddPersonForm(formdata=None),
         new_form=new_form or NewPersonForm(prefix="new", formdata=None),
         organisation_names=organisation_suggestions(db.session, workshop),
-        roles=list(ParticipantRole),
+        # Labels looked up once per page, not once per row and option.
+        roles=[(role, role.label) for role in ParticipantRole],
         personal=can(current_user, "participant.view_personal", workshop), mask_phone=mask_phone,
         errors=errors or [], export_args=args), status
 
