@@ -101,7 +101,8 @@ def format_short_date(value: date | datetime | None, tz_name: str | None = None,
 def format_local_time(value: datetime, tz_name: str, locale: str | None = None) -> str:
     """Time in the region's zone with its suffix: 08.30 WITA."""
     local = to_local(value, tz_name)
-    return f"{babel_format_time(local, format='HH.mm', locale=_babel_locale(locale))} {zone_suffix(tz_name)}"
+    time_text = babel_format_time(local, format='HH.mm', locale=_babel_locale(locale))
+    return f"{time_text} {zone_suffix(tz_name)}"
 
 
 def format_local_datetime(value: datetime | None, tz_name: str, locale: str | None = None) -> str:

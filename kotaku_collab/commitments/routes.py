@@ -26,7 +26,8 @@ from kotaku_collab.services import lookups
 from kotaku_collab.services.commitment_sheet import (XLSX_MIMETYPE, SheetScope,
                                                      build_progress_sheet, import_progress_sheet,
                                                      open_commitments)
-from kotaku_collab.services.commitments import (FILTER_CHOICES, CommitmentFilters, CommitmentInput, NotAllowed,
+from kotaku_collab.services.commitments import (FILTER_CHOICES, CommitmentFilters,
+                                                CommitmentInput, NotAllowed,
                                                 ProgressInput, commitment_choices,
                                                 commitment_page, create_commitment,
                                                 create_commitments_bulk, filter_choices,

@@ -109,7 +109,7 @@ class Person(Base):
 
     @validates("email")
     def _lower_case_email(self, key: str, value: str | None) -> str | None:
-        """Stored lower-cased, so lookups are `email = :email` on ix_people_email (migration 0006)."""
+        """Stored lower-cased: lookups are `email = :email` on ix_people_email (migration 0006)."""
         return value.lower() if value else value
 
     @property
