@@ -769,17 +769,22 @@ def filter_choices(session: Session, user: User, *, region_code: str | None = No
 
     regions = lookups.kabkota_in_scope(session, user)
     workshop_where = [scope_clause(user, Workshop.region_code)]
-    commitment_where = [Commitment.organisation_id == Organisation.id,
-                        scope_clause(user, Commitment.region_code)]
     if region_code and region_code in {r.code for r in regions}:
         workshop_where.append(_in_region(Workshop.region_code, region_code))
-        commitment_where.append(_in_region(Commitment.region_code, region_code))
+        # As the list filter (Commitment.region_code is a kab/kota): ix_commitments_region_status.
+        with_commitments = Organisation.id.in_(
+            select(Commitment.organisation_id).where(Commitment.region_code == region_code,
+                                                     scope_clause(user, Commitment.region_code)))
+    else:
+        # One index probe per organisation (ix_commitments_organisation_id) until the cap.
+        with_commitments = select(Commitment.id).where(
+            Commitment.organisation_id == Organisation.id,
+            scope_clause(user, Commitment.region_code)).exists()
     workshops = list(session.execute(
         select(Workshop.id, Workshop.title).where(*workshop_where)
         .order_by(Workshop.starts_at.desc(), Workshop.id.desc()).limit(FILTER_CHOICES + 1)))
-    has_commitments = select(Commitment.id).where(*commitment_where).exists()
     organisations = list(session.execute(
-        select(Organisation.id, Organisation.name).where(has_commitments)
+        select(Organisation.id, Organisation.name).where(with_commitments)
         .order_by(Organisation.name, Organisation.id).limit(FILTER_CHOICES + 1)))
     truncated = len(workshops) > FILTER_CHOICES or len(organisations) > FILTER_CHOICES
     workshops = [(i, t) for i, t in workshops[:FILTER_CHOICES]]
