@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from kotaku_collab.extensions import db
@@ -71,29 +70,19 @@ def filter_summary(filters: ReviewFilters, names: dict[str, str]) -> list[str]:
     return lines
 
 
-def _dashboard_panels(session, user, filters: ReviewFilters, today, locale: str):
-    """The figures and the rendered panels (figures, charts and bounded tables) of the dashboard;
-    `locale` is part of the cache key (the request renders in that language)."""
-    data, charts = dashboard_view(session, user, filters, today, locale)
-    panels = Markup(render_template(
-        "review/_dashboard_panels.html", data=data, charts=charts, list_limit=LIST_LIMIT,
-        org_limit=ORG_LIMIT, org_min_counted=ORG_MIN_COUNTED))
-    return data, panels
-
-
 @bp.route("/")
 @authorize("review.dashboard")
 def dashboard():
     filters, form, names = _filtered()
-    # Figures, charts and the panels' HTML are cached together, by the data's version tokens, the
-    # user's scope, the filters, the day and the language: a repeat view renders only the page
-    # around them (filter form, navigation).
-    data, panels = stats_cache.cached(db.session, _dashboard_panels, current_user, filters,
-                                      _today(), str(get_locale() or "id"))
+    # Figures and charts are cached together, by the data's version tokens, the user's scope, the
+    # filters, the day and the language: a repeat view renders no SVG again.
+    data, charts = stats_cache.cached(db.session, dashboard_view, current_user, filters, _today(),
+                                      str(get_locale() or "id"))
     indicators_url = (optional_url("indicators.region", region_code=filters.kabkota)
                       if filters.kabkota else None)
     return render_template(
-        "review/dashboard.html", data=data, panels=panels, form=form,
+        "review/dashboard.html", data=data, charts=charts, form=form, list_limit=LIST_LIMIT,
+        org_limit=ORG_LIMIT, org_min_counted=ORG_MIN_COUNTED,
         filters=filters, args=filters.as_args(), summary=filter_summary(filters, names),
         indicators_url=indicators_url,
         export_xlsx_url=optional_url("review.export_xlsx", **filters.as_args()))
