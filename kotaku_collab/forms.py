@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
-from wtforms import FieldList, FormField, SelectChoice
+from wtforms import FieldList, FormField, IntegerField, SelectChoice
 
 
 #: The largest id a URL, form or query string may carry: PostgreSQL's integer. Python's ints
@@ -15,6 +15,17 @@ MAX_ID = 2**31 - 1
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+#: Integers are clamped to this size: WTForms' NumberRange turns the value into a float, and a
+#: number with hundreds of digits was an OverflowError (500) there. Still beyond every range.
+MAX_FORM_INTEGER = 2**53
+
+
+def clamp_integer(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return max(min(value, MAX_FORM_INTEGER), -MAX_FORM_INTEGER)
+    return value
 
 
 def database_id(value) -> int:
@@ -57,7 +68,10 @@ class BaseForm(FlaskForm):
             filters = unbound_field.kwargs.get("filters", [])
             if strip not in filters and not issubclass(unbound_field.field_class,
                                                        (FormField, FieldList)):
-                unbound_field.kwargs["filters"] = [strip, *filters]
+                unbound_field.kwargs["filters"] = filters = [strip, *filters]
+            if (issubclass(unbound_field.field_class, IntegerField)
+                    and clamp_integer not in filters):
+                unbound_field.kwargs["filters"] = [*filters, clamp_integer]
             return unbound_field.bind(form=form, **options)
 
     def add_domain_error(self, error) -> None:

@@ -420,3 +420,19 @@ def test_a_nul_byte_in_any_field_never_reaches_the_database(app, db, world, name
 def test_a_nul_byte_in_the_url_is_no_server_error(app, db, world, path, status):
     _ids, tokens = world
     assert _client(app, tokens["admin"]).get(path).status_code == status
+
+
+@pytest.mark.parametrize("name, field_name", [
+    ("workshops.create", "capacity"), ("workshops.edit", "sector_targets-masyarakat"),
+    ("participants.add", "person_id"), ("commitments.create", "fiscal_year"),
+    ("commitments.post_update", "percent_complete")])
+def test_a_number_with_hundreds_of_digits_is_a_form_error(app, db, world, name, field_name):
+    """WTForms' NumberRange made such numbers a float: an OverflowError (500) until integer
+    fields were clamped (kotaku_collab.forms.clamp_integer)."""
+    ids, tokens = world
+    role, template, _fields, _changes_on_200 = FORMS[name]
+    before = _counts(db)
+    response = _client(app, tokens.get(role)).post(template.format(**ids),
+                                                    data={field_name: "9" * 1500})
+    assert response.status_code == 200 and _rejected(response)
+    assert _counts(db) == before
