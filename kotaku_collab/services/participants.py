@@ -241,7 +241,8 @@ def person_finder(*, name: str, email: str | None, phone: str | None, position: 
     def finder(session: Session) -> Person:
         person = None
         if email:
-            person = session.scalar(select(Person).where(func.lower(Person.email) == email.lower())
+            # E-mails are stored lower-cased (models/organisation.py): ix_people_email serves this.
+            person = session.scalar(select(Person).where(Person.email == email.strip().lower())
                                     .order_by(Person.id).limit(1))
         if person is None and phone:
             candidate = session.scalar(select(Person).where(Person.phone == phone)

@@ -204,6 +204,15 @@ def test_person_finder_matches_phone_unless_both_have_different_emails(db):
     assert stranger not in (known, no_email) and stranger.email == "other@example.org"
 
 
+
+def test_person_finder_matches_the_email_whatever_its_case(db):
+    org = factories.make_organisation()
+    known = factories.make_person("Known", organisation=org, email="Ani.Wulandari@Example.org")
+    assert known.email == "ani.wulandari@example.org"  # stored lower-cased
+    found = person_finder(name="Ani", position=None, organisation=org, gender=None,
+                          email=" ANI.wulandari@example.ORG", phone=None)(db.session)
+    assert found == known
+
 # --- Roles --------------------------------------------------------------------------------
 
 
