@@ -47,8 +47,7 @@ def optional_url(endpoint: str, **values) -> str | None:
 def _filtered():
     """The filters from the query string, the filter form and the names of the regions."""
     filters = parse_review_filters(db.session, current_user, request.args)
-    # The regions change rarely: cached by the regions table's version token and the user's scope.
-    regions = stats_cache.cached(db.session, region_choices, current_user, tables=("regions",))
+    regions = region_choices(db.session, current_user)
     form = ReviewFilterForm(request.args)
     form.set_choices(regions)
     return filters, form, dict(regions.provinces + regions.kabkota)
