@@ -15,7 +15,7 @@ from fpdf.fonts import FontFace
 
 from kotaku_collab.i18n import _, format_long_date, format_number, format_rupiah, format_short_date
 from kotaku_collab.services.documents import FONT, latin1
-from kotaku_collab.services.review import Dashboard, gender_label
+from kotaku_collab.services.review import ORG_LIMIT, ORG_MIN_COUNTED, Dashboard, gender_label
 
 HEADING_FILL = (220, 220, 220)
 HEADINGS_STYLE = FontFace(emphasis="BOLD", fill_color=HEADING_FILL)
@@ -57,6 +57,12 @@ def _section(pdf: FPDF, title: str) -> None:
 def _none(pdf: FPDF, text: str) -> None:
     pdf.set_font(FONT, style="I", size=9)
     pdf.cell(0, 6, latin1(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
+
+
+def _note(pdf: FPDF, text: str) -> None:
+    pdf.set_font(FONT, style="I", size=8)
+    pdf.multi_cell(0, 4.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9)
 
 
@@ -198,6 +204,15 @@ def dashboard_pdf(data: Dashboard, filter_lines: Sequence[str]) -> bytes:
                    [(r.name, format_number(r.done_or_on_track), format_number(r.counted),
                      _percent(r.rate)) for r in rows], (50, 45, 18, 17),
                    bars=[r.rate or 0.0 for r in rows])
+            if rows is data.follow_through_by_organisation and data.organisations_total:
+                # The same note as on the page: which organisations these are.
+                _note(pdf, _("The %(limit)s organisations with the lowest follow-through among the "
+                             "%(ranked)s with at least %(min)s counted commitments (of %(total)s "
+                             "organisations with commitments), fewest done or on track first.",
+                             limit=format_number(ORG_LIMIT),
+                             ranked=format_number(data.organisations_ranked),
+                             min=format_number(ORG_MIN_COUNTED),
+                             total=format_number(data.organisations_total)))
         else:
             _none(pdf, _("No commitments."))
 

@@ -239,6 +239,10 @@ def test_organisations_ranked_by_lowest_rate(world, reviewer, db, monkeypatch):
     data = dashboard_data(db.session, reviewer, _filters(reviewer), TODAY)
     assert rows(data) == [("Koperasi Warga", 3, 0)]
     assert (data.organisations_total, data.organisations_ranked) == (4, 1)
+    # The PDF says which organisations its table holds, as the page does.
+    printed = " ".join(pdf_text(dashboard_pdf(data, [])).split())
+    assert ("The 20 organisations with the lowest follow-through among the 1 with at least 3 "
+            "counted commitments (of 4 organisations with commitments)") in printed
     # With a minimum of 1 and room for 3: 0 % first; then 50 % (Bank BPD before Dinas PUPRPKP
     # by name, both 2 counted); LKM (100 %) and the fourth place are left out.
     monkeypatch.setattr(review, "ORG_MIN_COUNTED", 1)
