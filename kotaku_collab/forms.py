@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
-from wtforms import FieldList, FormField, IntegerField, SelectChoice
+from wtforms import FieldList, FormField, IntegerField, SelectChoice, StringField
 
 
 #: The largest id a URL, form or query string may carry: PostgreSQL's integer. Python's ints
@@ -53,6 +53,34 @@ class IdConverter(IntegerConverter):
 def page_number(value) -> int:
     """A ?page= value, 1 to MAX_ID (request.args.get("page", 1, type=page_number))."""
     return min(max(int(value), 1), MAX_ID)
+
+
+class ParsedTextField(StringField):
+    """A text box whose text a service parser turns into `data` (e.g. rupiah or hectares typed
+    the Indonesian way). The parser's DomainError becomes the field's error; what was typed is
+    shown back as typed, a stored value as `display()` writes it."""
+
+    def parse(self, text: str):
+        raise NotImplementedError
+
+    def display(self, value) -> str:
+        return "" if value is None else str(value)
+
+    def process_formdata(self, valuelist):
+        from kotaku_collab.services import DomainError
+
+        if not valuelist:
+            return
+        try:
+            self.data = self.parse(valuelist[0])
+        except DomainError as error:
+            self.data = None
+            raise ValueError(error.message) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.display(self.data)
 
 
 def to_choices(pairs) -> list[SelectChoice]:

@@ -9,14 +9,13 @@ from wtforms import (DateField, DecimalField, FieldList, FormField, IntegerField
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
 
-from kotaku_collab.forms import BaseForm, to_choices
+from kotaku_collab.forms import BaseForm, ParsedTextField, to_choices
 from kotaku_collab.forms import database_id
 from kotaku_collab.forms import optional_id as optional_int
 from kotaku_collab.i18n import _l
 from kotaku_collab.labels import LABELS
 from kotaku_collab.models import (Aspect, CommitmentStatus, CommitmentType, FundingSource, Scale,
                                   Sector, VerificationDecision)
-from kotaku_collab.services import DomainError
 from kotaku_collab.services.commitments import (MAX_FISCAL_YEAR, MIN_FISCAL_YEAR,
                                                 parse_rupiah)
 
@@ -30,22 +29,14 @@ def enum_choices(enum_cls, *, blank: str | None = None):
     return to_choices(pairs + [(m.value, LABELS[m]) for m in enum_cls])
 
 
-class RupiahField(StringField):
+class RupiahField(ParsedTextField):
     """Whole rupiah as people type them (1.250.000.000 or 1250000000); `data` is an int."""
 
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        try:
-            self.data = parse_rupiah(valuelist[0])
-        except DomainError as error:
-            self.data = None
-            raise ValueError(error.message) from None
+    def parse(self, text: str) -> int | None:
+        return parse_rupiah(text)
 
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return f"{self.data:,}".replace(",", ".") if isinstance(self.data, int) else ""
+    def display(self, value) -> str:
+        return f"{value:,}".replace(",", ".") if isinstance(value, int) else ""
 
 
 class CommitmentForm(BaseForm):

@@ -8,33 +8,22 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from kotaku_collab.forms import BaseForm, to_choices
+from kotaku_collab.forms import BaseForm, ParsedTextField, to_choices
 from kotaku_collab.i18n import _l
 from kotaku_collab.labels import LABELS
 from kotaku_collab.models import IndicatorKind
-from kotaku_collab.services import DomainError
 from kotaku_collab.services.indicators import MAX_NOTE_LENGTH, MAX_SOURCE_LENGTH, parse_decimal
 
 
-class IndonesianDecimalField(StringField):
+class IndonesianDecimalField(ParsedTextField):
     """A number typed the Indonesian way (80,87 or 1.234,5); `data` is a Decimal."""
 
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        try:
-            self.data = parse_decimal(valuelist[0])
-        except DomainError as error:
-            self.data = None
-            raise ValueError(error.message) from None
+    def parse(self, text: str) -> Decimal | None:
+        return parse_decimal(text)
 
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if isinstance(self.data, Decimal):
-            # What a person would type back: 80,87 (no grouping, so it parses the same way).
-            return f"{self.data:.2f}".replace(".", ",")
-        return ""
+    def display(self, value) -> str:
+        # What a person would type back: 80,87 (no grouping, so it parses the same way).
+        return f"{value:.2f}".replace(".", ",") if isinstance(value, Decimal) else ""
 
 
 class IndicatorForm(BaseForm):
