@@ -69,7 +69,7 @@ def register_extensions(app: Flask) -> None:
     from kotaku_collab.services import stats_cache
     from kotaku_collab.extensions import (babel, bootstrap, csrf, db, limiter, login_manager,
                                           mail, migrate, passwords, talisman)
-    from kotaku_collab.i18n import _l, select_locale
+    from kotaku_collab.i18n import _l, install_jinja_gettext, select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(PACKAGE / "translations"))
+    install_jinja_gettext(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
     talisman.init_app(

@@ -132,7 +132,7 @@ def versions(session: Session, tables) -> tuple:
 # --- The cache ----------------------------------------------------------------------------------
 
 
-def _key_part(value):
+def key_part(value):
     """A hashable stand-in for an argument: users by their scope, dataclasses by their fields."""
     from kotaku_collab.models import User
 
@@ -141,15 +141,15 @@ def _key_part(value):
                 value.organisation_id)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__qualname__,) + tuple(
-            (f.name, _key_part(getattr(value, f.name))) for f in dataclasses.fields(value))
+            (f.name, key_part(getattr(value, f.name))) for f in dataclasses.fields(value))
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple, set, frozenset)):
-        return tuple(_key_part(v) for v in value)
+        return tuple(key_part(v) for v in value)
     if isinstance(value, dict):
-        return tuple(sorted((k, _key_part(v)) for k, v in value.items()))
+        return tuple(sorted((k, key_part(v)) for k, v in value.items()))
     try:
         hash(value)
     except TypeError:
@@ -161,19 +161,25 @@ def cached(session: Session, func, *args, tables=DASHBOARD_TABLES, **kwargs):
     """`func(session, *args, **kwargs)`, reused until a row of `tables` changes."""
     tokens = versions(session, tables)
     key = (func, session.get_bind().url.render_as_string(),
-           _key_part(args), _key_part(kwargs), tuple(tables), tokens)
+           key_part(args), key_part(kwargs), tuple(tables), tokens)
     with _lock:
         if key in _entries:
             _entries.move_to_end(key)
             return _entries[key]
     result = func(session, *args, **kwargs)
-    if session.connection().info.get(_TOUCHED):
+    if wrote_in_transaction(session):
         return result  # computed from this transaction's own uncommitted writes
     with _lock:
         _entries[key] = result
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return result
+
+
+def wrote_in_transaction(session: Session) -> bool:
+    """Whether the session's transaction has written to a watched table (and so sees rows that
+    others may never see: nothing computed from them may be cached)."""
+    return bool(session.connection().info.get(_TOUCHED))
 
 
 def clear() -> None:

@@ -84,13 +84,23 @@ def test_logout_is_not_possible_with_a_get(client, login_as):
     assert client.get("/home").status_code == 200
 
 
+#: The one Markup() allowed: services/fragments.py keeps Jinja's own autoescaped rendering of a
+#: fragment template, so that a page can show the cached HTML without escaping it twice.
+MARKUP_ALLOWED = {"kotaku_collab/services/fragments.py": "Markup(render_template(template_name, "}
+
+
 def test_templates_never_mark_data_safe():
     """Autoescape stays on: no |safe filters or Markup() on user data anywhere."""
     offenders = []
     for path in list((ROOT / "templates").rglob("*.html")) + list((ROOT / "kotaku_collab").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(ROOT))
+        allowed = MARKUP_ALLOWED.get(name)
+        if allowed:
+            # Only the rendering of a template file, exactly once.
+            text = text.replace(allowed, "", 1)
         if re.search(r"\|\s*safe\b", text) or re.search(r"\bMarkup\(", text):
-            offenders.append(str(path.relative_to(ROOT)))
+            offenders.append(name)
     assert offenders == []
 
 
