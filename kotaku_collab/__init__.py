@@ -268,20 +268,22 @@ def register_cli(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
-
-    from kotaku_collab.i18n import template_helpers
+    from kotaku_collab.i18n import locale_name, template_helpers
     from kotaku_collab.permissions import can
+    from kotaku_collab.urls import template_url_for
 
     for name, func in template_helpers().items():
         app.add_template_filter(func, name)
 
+    app.jinja_env.globals["url_for"] = template_url_for
+
     @app.context_processor
     def inject_helpers():
+        user = current_user._get_current_object()  # once, not through the proxy per check
         return {
-            "can": lambda action, obj=None: can(current_user, action, obj),
+            "can": lambda action, obj=None: can(user, action, obj),
             "languages": app.config["LANGUAGES"],
-            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "current_locale": locale_name(),
         }
 
 

@@ -91,7 +91,7 @@ def install_jinja_gettext(app) -> None:
         newstyle=True)
 
 
-def _locale() -> str:
+def locale_name() -> str:
     """The current locale's name ("id" outside a request: documents and CLI are Indonesian),
     remembered per request and Locale object like the catalogue."""
     state = _babel_state()
@@ -117,7 +117,7 @@ def _parsed_locale(name: str) -> Locale:
 
 def _babel_locale(locale: str | None) -> Locale:
     """The Babel Locale, parsed once per process (templates format thousands of cells)."""
-    return _parsed_locale(locale or _locale())
+    return _parsed_locale(locale or locale_name())
 
 
 _RUPIAH = parse_pattern("'Rp'#,##0")
@@ -213,7 +213,7 @@ def enum_label(member) -> str:
     """The member's translated label; looked up once per request and member (a list page asks
     for the same few labels in every row)."""
     cache = g.setdefault("_enum_labels", {}) if has_app_context() else None
-    key = (member, _locale())
+    key = (member, locale_name())
     if cache is not None and key in cache:
         return cache[key]
     from kotaku_collab.labels import LABELS

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from babel.numbers import format_percent
 
-from kotaku_collab.i18n import _, _locale, format_hectares
+from kotaku_collab.i18n import _, format_hectares, locale_name
 from kotaku_collab.models import IndicatorKind
 from kotaku_collab.services.charts import Chart, line_chart
 from kotaku_collab.services.indicators import PERCENT_KINDS, Figure, RegionTrend
@@ -19,7 +19,7 @@ def format_indicator(kind: IndicatorKind, value: Decimal | None) -> str:
     if value is None:
         return "–"
     if kind in PERCENT_KINDS:
-        return format_percent(value / 100, format="#,##0.##%", locale=_locale())
+        return format_percent(value / 100, format="#,##0.##%", locale=locale_name())
     return format_hectares(value)
 
 

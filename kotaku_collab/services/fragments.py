@@ -26,7 +26,7 @@ from flask import render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from kotaku_collab.i18n import _locale
+from kotaku_collab.i18n import locale_name
 from kotaku_collab.services import stats_cache
 
 #: Where fragment templates live (render_cached refuses any other).
@@ -46,7 +46,7 @@ def render_cached(session: Session, template_name: str, *, tables: tuple[str, ..
     if not template_name.startswith(FRAGMENT_DIR):
         raise ValueError(f"{template_name} is not a fragment template ({FRAGMENT_DIR}...)")
     tokens = stats_cache.versions(session, tables)
-    cache_key = (template_name, session.get_bind().url.render_as_string(), _locale(),
+    cache_key = (template_name, session.get_bind().url.render_as_string(), locale_name(),
                  stats_cache.key_part(key), tuple(tables), tokens)
     with _lock:
         html = _entries.get(cache_key)
