@@ -10,7 +10,7 @@ from flask import (Flask, abort, flash, g, redirect, render_template, request, s
                    url_for)
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
@@ -103,13 +103,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
 
+    from kotaku_collab.models import User
+
+    # Built once: every signed-in request runs it first.
+    user_by_token = select(User).where(User.session_token == bindparam("token"),
+                                       User.active.is_(True))
+
     @login_manager.user_loader
     def load_user(session_token: str):
-        from kotaku_collab.models import User
-
-        return db.session.scalar(
-            select(User).where(User.session_token == session_token, User.active.is_(True))
-        )
+        return db.session.scalar(user_by_token, {"token": session_token})
 
     audit.install()
     stats_cache.install()
