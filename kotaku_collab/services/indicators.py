@@ -43,6 +43,7 @@ from kotaku_collab.models import IndicatorKind, Region, RegionIndicator, RegionL
 from kotaku_collab.models.indicator import SlumAreaLocation
 from kotaku_collab.permissions import can, scope_clause
 from kotaku_collab.services import DomainError
+from kotaku_collab.services.import_report import ImportReport
 
 K = IndicatorKind
 PERCENT_KINDS = (K.WATER_ACCESS_PCT, K.SANITATION_ACCESS_PCT)
@@ -534,33 +535,6 @@ KIND_ALIASES = {
 }
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    """One reason the file was refused: its 1-based line (None: the whole file), the column
-    (as named in the template) and what to do."""
-
-    line: int | None
-    column: str
-    message: str
-
-
-@dataclass
-class IndicatorImportReport:
-    """What an import did, or why it did nothing (any `problems`: nothing was written)."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[ImportProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def add(self, line: int | None, column: str, message) -> None:
-        self.problems.append(ImportProblem(line, column, str(message)))
-
-
 @dataclass
 class _Row:
     line: int
@@ -583,13 +557,13 @@ def import_template() -> bytes:
 
 
 def import_indicators(session: Session, user: User, source: bytes | str | IO, *,
-                      today: date) -> IndicatorImportReport:
+                      today: date) -> ImportReport:
     """Create or update figures from a CSV, all or nothing.
 
     Every bad row is reported by line and column; if there is any, nothing is written. Rows
     whose region, year and indicator already exist update that figure. Flushes, never commits.
     """
-    report = IndicatorImportReport()
+    report = ImportReport()
     text = _read_text(source, report)
     if text is None:
         return report
@@ -597,7 +571,7 @@ def import_indicators(session: Session, user: User, source: bytes | str | IO, *,
     if rows is None:
         return report
     if not rows:
-        report.add(None, "", _("The file has a header but no figures."))
+        report.add(None, _("The file has a header but no figures."))
         return report
     regions = _load_regions(session, {r.cells["region_code"] for r in rows})
     _check_rows(user, rows, regions, report, today)
@@ -612,39 +586,39 @@ def import_indicators(session: Session, user: User, source: bytes | str | IO, *,
             _apply_rows(session, rows, existing, report)
     except SQLAlchemyError as error:
         report.created = report.updated = report.unchanged = 0
-        report.add(None, "", _("The import was rolled back: %(reason)s",
+        report.add(None, _("The import was rolled back: %(reason)s",
                                reason=error.__class__.__name__))
     return report
 
 
-def _read_text(source: bytes | str | IO, report: IndicatorImportReport) -> str | None:
+def _read_text(source: bytes | str | IO, report: ImportReport) -> str | None:
     data = source.read(MAX_IMPORT_BYTES + 1) if hasattr(source, "read") else source
     if data is None or len(data) == 0:
-        report.add(None, "", _("The file is empty: expected the header line %(header)s and one "
+        report.add(None, _("The file is empty: expected the header line %(header)s and one "
                                "figure per line.", header=",".join(TEMPLATE_HEADER)))
         return None
     if len(data) > MAX_IMPORT_BYTES:
-        report.add(None, "", _("The file is larger than %(mb)d MB; split it into several files.",
+        report.add(None, _("The file is larger than %(mb)d MB; split it into several files.",
                                mb=MAX_IMPORT_BYTES // 2**20))
         return None
     if isinstance(data, bytes):
         if data.startswith(b"PK\x03\x04") or b"\x00" in data:
-            report.add(None, "", _("This is not a CSV text file. If it is an Excel workbook, "
+            report.add(None, _("This is not a CSV text file. If it is an Excel workbook, "
                                    "save it as \"CSV UTF-8 (Comma delimited)\" first."))
             return None
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = data[:error.start].count(b"\n") + 1
-            report.add(line, "", _("The file is not UTF-8 text. Save it as \"CSV UTF-8\" and "
+            report.add(line, _("The file is not UTF-8 text. Save it as \"CSV UTF-8\" and "
                                    "try again."))
             return None
     data = data.removeprefix("\ufeff")
     if "\x00" in data:
-        report.add(None, "", _("This is not a CSV text file (it contains binary data)."))
+        report.add(None, _("This is not a CSV text file (it contains binary data)."))
         return None
     if not data.strip():
-        report.add(None, "", _("The file is empty: expected the header line %(header)s and one "
+        report.add(None, _("The file is empty: expected the header line %(header)s and one "
                                "figure per line.", header=",".join(TEMPLATE_HEADER)))
         return None
     return data
@@ -654,7 +628,7 @@ def _header_names() -> dict[str, str]:
     return {name: column for column, names in COLUMNS.items() for name in names}
 
 
-def _parse_rows(text: str, report: IndicatorImportReport) -> list[_Row] | None:
+def _parse_rows(text: str, report: ImportReport) -> list[_Row] | None:
     """Check the header and the shape of every row; None when the file cannot be used."""
     first_line = text.split("\n", 1)[0]
     # Excel set to Indonesian (decimal comma) separates columns with semicolons.
@@ -670,7 +644,7 @@ def _parse_rows(text: str, report: IndicatorImportReport) -> list[_Row] | None:
         found = [c for c in columns if c]
         if (None in columns or len(set(found)) != len(found)
                 or any(c not in found for c in REQUIRED)):
-            report.add(1, "", _("The header must be '%(expected)s' (catatan may be left out; "
+            report.add(1, _("The header must be '%(expected)s' (catatan may be left out; "
                                 "the English names region_code,year,indicator,value,source,note "
                                 "are accepted too); found '%(found)s'.", expected=expected,
                                 found=",".join(header)[:200]))
@@ -682,7 +656,7 @@ def _parse_rows(text: str, report: IndicatorImportReport) -> list[_Row] | None:
             if not any(cell.strip() for cell in record):
                 continue
             if len(rows) >= MAX_IMPORT_ROWS:
-                report.add(None, "", _("The file has more than %(max)d figures; split it into "
+                report.add(None, _("The file has more than %(max)d figures; split it into "
                                        "several files.", max=MAX_IMPORT_ROWS))
                 return None
             cells = {column: (record[i].strip() if i < len(record) else "")
@@ -691,13 +665,13 @@ def _parse_rows(text: str, report: IndicatorImportReport) -> list[_Row] | None:
             row = _Row(line=start, cells=cells)
             if len(record) > len(header):
                 # Most often an unquoted decimal comma (72,5): refuse rather than shift columns.
-                report.add(start, "", _("Expected %(expected)d columns, found %(found)d (put "
+                report.add(start, _("Expected %(expected)d columns, found %(found)d (put "
                                         "values that contain a comma in double quotes, e.g. "
                                         "\"80,87\").", expected=len(header),
                                         found=len(record)))
             rows.append(row)
     except csv.Error as error:
-        report.add(reader.line_num or 1, "", _("This is not a readable CSV file: %(reason)s",
+        report.add(reader.line_num or 1, _("This is not a readable CSV file: %(reason)s",
                                                reason=str(error)))
         return None
     except StopIteration:  # pragma: no cover - an empty text is refused before
@@ -726,14 +700,14 @@ def _column(column: str) -> str:
 
 
 def _check_rows(user: User, rows: list[_Row], regions: dict[str, Region],
-                report: IndicatorImportReport, today: date) -> None:
+                report: ImportReport, today: date) -> None:
     first_line: dict[tuple[str, int, IndicatorKind], int] = {}
     for row in rows:
         cells, line = row.cells, row.line
         problems_before = len(report.problems)
 
         def problem(column: str, message) -> None:
-            report.add(line, _column(column), message)
+            report.add(line, message, column=_column(column))
 
         code = cells["region_code"]
         region = regions.get(code)
@@ -783,7 +757,7 @@ def _check_rows(user: User, rows: list[_Row], regions: dict[str, Region],
             row.region = None
 
 
-def _check_slum_rows(rows: list[_Row], existing: dict, report: IndicatorImportReport) -> None:
+def _check_slum_rows(rows: list[_Row], existing: dict, report: ImportReport) -> None:
     """The reduction-within-baseline rule on the state after the import, per region."""
     by_region: dict[str, SlumValues] = {}
     lines: dict[tuple[str, int, IndicatorKind], int] = {}
@@ -803,11 +777,11 @@ def _check_slum_rows(rows: list[_Row], existing: dict, report: IndicatorImportRe
                                key=lambda c: c.year):
             line = lines.get((code, conflict.year, K.SLUM_REDUCED_HA)) \
                 or lines.get((code, conflict.baseline_year, K.SLUM_BASELINE_HA))
-            report.add(line, _column("value"), conflict.message())
+            report.add(line, conflict.message(), column=_column("value"))
 
 
 def _apply_rows(session: Session, rows: list[_Row], existing: dict,
-                report: IndicatorImportReport) -> None:
+                report: ImportReport) -> None:
     for row in rows:
         clean = row.clean
         indicator = existing.get((row.region.code, clean.year, clean.kind))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from kotaku_collab.i18n import _
 from kotaku_collab.models import PROVINCE_TIMEZONES, Region, RegionLevel
 from kotaku_collab.services import DomainError
+from kotaku_collab.services.import_report import ImportReport
 
 #: PP, PP.KK, PP.KK.CC, PP.KK.CC.VVVV (Kemendagri dotted codes).
 CODE_PATTERN = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
@@ -91,34 +92,6 @@ REQUIRED_COLUMNS = ("code", "name")
 OPTIONAL_COLUMNS = ("bps_code",)
 #: Existing regions are looked up this many codes at a time (keeps IN lists portable).
 _LOOKUP_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One reason the file was refused; `line` is its 1-based line (None: the whole file)."""
-
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
-
-
-@dataclass
-class ImportReport:
-    """What an import did, or why it did nothing (any `problems`: nothing was written)."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[ImportProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def add(self, line: int | None, message: str) -> None:
-        self.problems.append(ImportProblem(line, str(message)))
 
 
 @dataclass
