@@ -128,6 +128,8 @@ def seed_demo_command():
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(f"Demo data not loaded: {error.message}") from None
+    for note in report.notes:
+        click.echo(note)
     if report.nothing_new:
         click.echo("Demo data already present: nothing new.")
     else:

@@ -56,8 +56,11 @@ CODE_KLUNGKUNG_2019 = "DEMKNGKA"
 CODE_PASURUAN_2019 = "DEMPSRNB"
 CODE_UPCOMING = "DEMKNGKC"
 
-#: The upcoming workshop is this many days after the day the seed first runs.
+#: The upcoming workshop is this many days after the day the seed first runs, and is moved this
+#: far ahead again by a later seed once its registration has closed.
 UPCOMING_IN_DAYS = 30
+UPCOMING_NOTE = ("Lokakarya contoh untuk mencoba pendaftaran; tanggalnya dimajukan lagi setiap "
+                 "kali data demo dimuat setelah pendaftarannya ditutup.")
 
 # --- Regions ----------------------------------------------------------------------------------
 
@@ -451,6 +454,8 @@ class SeedReport:
 
     created: dict[str, int] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
+    #: Changes to existing demo rows, said aloud by the CLI (the upcoming workshop moved ahead).
+    notes: list[str] = field(default_factory=list)
 
     def add(self, kind: str, n: int = 1) -> None:
         if n:
@@ -494,6 +499,7 @@ def seed_demo(session: Session, hasher: PasswordHashing, *,
     _seed_workshop(ctx, CODE_KLUNGKUNG_2019, _build_klungkung_2019)
     _seed_workshop(ctx, CODE_PASURUAN_2019, _build_pasuruan_2019)
     _seed_workshop(ctx, CODE_UPCOMING, _build_upcoming)
+    _keep_upcoming_ahead(ctx)
     session.flush()
     return ctx.report
 
@@ -725,6 +731,28 @@ def _seed_accounts(ctx: _Context, hasher: PasswordHashing) -> None:
 def _at(day: date, hh: int, mm: int, tz_name: str) -> datetime:
     """A local wall-clock time in `tz_name` as aware UTC."""
     return datetime.combine(day, time(hh, mm), ZoneInfo(tz_name)).astimezone(timezone.utc)
+
+
+def _keep_upcoming_ahead(ctx: _Context) -> None:
+    """Keep the demo's upcoming workshop open for registration: once its registration has
+    closed and it is still only published (nobody has taken it further), move it and its agenda
+    by whole days to UPCOMING_IN_DAYS ahead. Otherwise leave it exactly as it is."""
+    workshop = ctx.session.scalar(select(Workshop).where(Workshop.code == CODE_UPCOMING))
+    if workshop is None or workshop.status is not WorkshopStatus.PUBLISHED \
+            or ctx.now < workshop.registration_closes_at:
+        return
+    zone = ZoneInfo(WITA)
+    target = ctx.now.astimezone(zone).date() + timedelta(days=UPCOMING_IN_DAYS)
+    shift = target - workshop.starts_at.astimezone(zone).date()
+    workshop.starts_at += shift
+    workshop.ends_at += shift
+    workshop.registration_closes_at += shift
+    workshop.registration_opens_at = ctx.now.replace(second=0, microsecond=0)
+    for item in workshop.agenda_items:
+        item.starts_at += shift
+        item.ends_at += shift
+    ctx.report.notes.append(f"The upcoming demo workshop {CODE_UPCOMING} was moved to "
+                            f"{target.isoformat()}: its registration had closed.")
 
 
 def _seed_workshop(ctx: _Context, code: str, build) -> None:
@@ -1233,7 +1261,8 @@ UPCOMING_SEATS: tuple[_Seat, ...] = (
 
 
 def _build_upcoming(ctx: _Context, code: str) -> None:
-    """Dated from the day the seed first runs; never moved afterwards (idempotent)."""
+    """Dated UPCOMING_IN_DAYS after the day the seed first runs (moved ahead again by
+    _keep_upcoming_ahead once its registration has closed)."""
     day = ctx.now.astimezone(ZoneInfo(WITA)).date() + timedelta(days=UPCOMING_IN_DAYS)
     starts_at = _at(day, 9, 0, WITA)
     previous = ctx.session.scalar(select(Workshop).where(Workshop.code == CODE_KLUNGKUNG_2019))
@@ -1252,8 +1281,7 @@ def _build_upcoming(ctx: _Context, code: str) -> None:
         opened_by=ctx.person(*_WASTA),
         opened_by_position="Kepala Baperlitbang Kabupaten Klungkung",
         previous=previous,
-        data_note="Lokakarya contoh untuk mencoba pendaftaran; tanggalnya dihitung saat data "
-                  "demo pertama kali dibuat.",
+        data_note=UPCOMING_NOTE,
     )
     _agenda(ctx, workshop, day, WITA, (
         ("09.00", "09.30", "Pembukaan", SessionType.PEMBUKAAN, [_WASTA], None),

@@ -326,6 +326,35 @@ def test_seeding_twice_changes_no_row_count_and_keeps_the_upcoming_date(db, seed
     assert {login.email for login in again.logins} == {login.email for login in seeded.logins}
 
 
+def test_a_later_seed_moves_the_upcoming_workshop_ahead_once_registration_closed(db, seeded):
+    w = workshop(db, CODE_UPCOMING)
+    agenda_times = [(a.starts_at, a.ends_at) for a in w.agenda_items]
+    later = utc_now() + timedelta(days=45)
+    again = seed_demo(db.session, passwords, now=later)
+    db.session.commit()
+    w = workshop(db, CODE_UPCOMING)
+    assert again.created == {} and len(again.notes) == 1 and CODE_UPCOMING in again.notes[0]
+    assert w.status is WorkshopStatus.PUBLISHED
+    assert w.registration_opens_at <= later < w.registration_closes_at < w.starts_at
+    assert timedelta(days=29) < w.starts_at - later <= timedelta(days=31)
+    assert w.starts_at.astimezone(ZoneInfo("Asia/Makassar")).time() == time(9, 0)
+    shift = w.agenda_items[0].starts_at - agenda_times[0][0]
+    assert shift.days >= 44 and shift.seconds == 0
+    assert [(a.starts_at, a.ends_at) for a in w.agenda_items] == [
+        (start + shift, end + shift) for start, end in agenda_times]
+    assert self_registration_state(w, later) is None
+
+
+def test_an_upcoming_workshop_taken_further_is_never_moved(db, seeded):
+    w = workshop(db, CODE_UPCOMING)
+    w.status = WorkshopStatus.CANCELLED
+    db.session.commit()
+    starts_at = w.starts_at
+    again = seed_demo(db.session, passwords, now=utc_now() + timedelta(days=45))
+    db.session.commit()
+    assert again.notes == [] and workshop(db, CODE_UPCOMING).starts_at == starts_at
+
+
 def test_report_lists_one_login_per_role_with_the_demo_password(db, seeded):
     assert seeded.created["workshops"] == 3 and seeded.created["registrations"] == 82
     assert {login.role for login in seeded.logins} == set(Role)
