@@ -20,7 +20,7 @@ from kotaku_collab.i18n import _
 from kotaku_collab.models import (Aspect, Commitment, CommitmentStatus, CommitmentType,
                                   CommitmentUpdate, EvidenceFile, FundingSource, Organisation,
                                   Scale, Sector, VerificationDecision, Workshop)
-from kotaku_collab.permissions import authorize, can, load_or_404, require
+from kotaku_collab.permissions import authorize, can, load_or_404, require, scope_codes
 from kotaku_collab.services import DomainError
 from kotaku_collab.services import lookups
 from kotaku_collab.services.commitment_sheet import (XLSX_MIMETYPE, SheetScope,
@@ -36,6 +36,7 @@ from kotaku_collab.services.commitments import (FILTER_CHOICES, CommitmentFilter
                                                 verify_update, workshop_commitments)
 from kotaku_collab.services.evidence import (MAX_EVIDENCE_BYTES, check_uploads, remove_stored,
                                              store_evidence, stored_path)
+from kotaku_collab.services.fragments import render_cached
 from kotaku_collab.services.notifications import MESSAGE_LOCALE
 from kotaku_collab.services.reminders import reminder_digests
 
@@ -85,26 +86,47 @@ def _selected_id(field) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _render_list(*, own_organisation: Organisation | None):
+#: What the list fragment shows: commitments with their organisations, workshops and regions
+#: (also the filter's choices) and the latest updates' verification states.
+LIST_TABLES = ("commitments", "organisations", "workshops", "regions", "commitment_updates")
+
+
+def _list_context(user, own_organisation_id: int | None, endpoint: str, today) -> dict:
+    """Everything the list fragment shows: the filter form, one page of commitments, the totals."""
     form = ListFilterForm(request.args)
     # Only what the scope and the chosen regency/city allow, capped (the selected ones kept).
-    choices = filter_choices(db.session, current_user, region_code=form.region.data or None,
+    choices = filter_choices(db.session, user, region_code=form.region.data or None,
                              workshop_id=_selected_id(form.workshop),
                              organisation_id=_selected_id(form.organisation))
-    form.region.choices = to_choices([("", _("All regencies/cities"))]
-                                     + [(r.code, r.name) for r in choices.regions])
+    form.region.choices = to_choices([("", _("All regencies/cities"))] + choices.regions)
     form.workshop.choices = to_choices([("", _("All workshops"))] + choices.workshops)
     form.organisation.choices = to_choices([("", _("All organisations"))]
                                            + choices.organisations)
     filters = _filters_from(form)
     page = max(request.args.get("page", 1, type=page_number), 1)
-    result = list_commitments(db.session, current_user, filters, today=_today(), page=page,
-                              own_organisation_id=own_organisation.id if own_organisation else None)
+    result = list_commitments(db.session, user, filters, today=today, page=page,
+                              own_organisation_id=own_organisation_id)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("commitments/index.html", result=result, form=form, args=args,
-                           own_organisation=own_organisation, choices_truncated=choices.truncated,
-                           filter_choice_limit=FILTER_CHOICES,
-                           endpoint="commitments.mine" if own_organisation else "commitments.index")
+    return dict(result=result, form=form, args=args, endpoint=endpoint,
+                choices_truncated=choices.truncated, filter_choice_limit=FILTER_CHOICES)
+
+
+def _render_list(*, own_organisation: Organisation | None):
+    user = current_user._get_current_object()
+    own_organisation_id = own_organisation.id if own_organisation else None
+    endpoint = "commitments.mine" if own_organisation else "commitments.index"
+    today = _today()
+    # Shown alike to everyone with the same scope (the region codes that scope_clause limits
+    # every query to; a national user's are None, so their region rows are never loaded). The
+    # query string holds every filter, the sort and the page (and the rest the page links
+    # keep); today decides the flags.
+    listing = render_cached(
+        db.session, "fragments/commitments/list.html", tables=LIST_TABLES,
+        key=(scope_codes(user), own_organisation_id, endpoint, today,
+             tuple(request.args.items(multi=True))),
+        context=lambda: _list_context(user, own_organisation_id, endpoint, today))
+    return render_template("commitments/index.html", listing=listing,
+                           own_organisation=own_organisation)
 
 
 @bp.route("/commitments/")
