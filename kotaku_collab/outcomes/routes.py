@@ -19,9 +19,10 @@ from kotaku_collab.models import (AgreementPoint, CoordinationMechanism, Mechani
                                   StrategicIssue, VoteStatus, Workshop, WorkshopStatus, utc_now)
 from kotaku_collab.permissions import can, load_or_404
 from kotaku_collab.services import DomainError
-from kotaku_collab.services import lookups
-from kotaku_collab.services.minutes import (MinutesInput, default_opened_by, finalise,
-                                            minutes_for, missing_for_finalisation,
+from kotaku_collab.services import fragments, lookups
+from kotaku_collab.services.minutes import (CARRY_OVER_SHOWN, MinutesInput, amendments,
+                                            carry_over, default_opened_by, finalisation_gaps,
+                                            finalise, minutes_for, missing_for_finalisation,
                                             outcomes_record, save_minutes)
 from kotaku_collab.services.minutes_pdf import berita_acara_pdf, notulen_pdf
 from kotaku_collab.services.outcomes import (IssueInput, MechanismInput, add_agreement_point,
@@ -90,14 +91,52 @@ def _organisation_choices(blank: bool):
 # --- Reading ------------------------------------------------------------------------------
 
 
+#: What the overview fragment shows: the workshop's own outcomes, minutes, vote, attendance and
+#: amendments, and earlier rounds' open items (an issue stays open until a commitment linked to
+#: it is finished), with the organisations and places they name.
+OVERVIEW_TABLES = ("workshops", "regions", "minutes", "amendments", "vote_sessions", "ballots",
+                   "registrations", "strategic_issues", "issue_aspects", "slum_areas",
+                   "organisations", "coordination_mechanisms", "mechanism_members",
+                   "mechanism_meetings", "agreement_points", "agreement_issues",
+                   "agreement_organisations", "commitments", "commitment_issues")
+
+
+def _overview_context(workshop: Workshop, today, editor: bool, changes) -> dict:
+    record = outcomes_record(db.session, workshop, today)
+    missing = []
+    if editor and workshop.status is WorkshopStatus.HELD:
+        missing = finalisation_gaps(record.minutes, record.vote.vote)
+    return {"record": record, "w": record.workshop, "editor": editor, "missing": missing,
+            "amendments": changes, "co": carry_over(db.session, workshop, today,
+                                                    limit=CARRY_OVER_SHOWN)}
+
+
 @bp.route("/workshops/<int:workshop_id>/outcomes")
 @login_required
 def overview(workshop_id: int):
+    """The outcomes as they stand: rendered once per change of what they show (organisers edit
+    them during the workshop while everyone in the room reloads)."""
     workshop = _viewable(workshop_id)
-    record = outcomes_record(db.session, workshop, _today(workshop))
-    return render_template("outcomes/index.html", record=record, w=record.workshop,
-                           missing=missing_for_finalisation(db.session, workshop)
-                           if workshop.status is WorkshopStatus.HELD else [])
+    today = _today(workshop)
+    editor = can(current_user, "outcome.edit", workshop)
+    # Amendments (only a finalised workshop has them) name the user who made each; users are
+    # not versioned, so their names are part of the key.
+    changes = amendments(db.session, workshop) if is_locked(workshop) else []
+    actors = tuple(a.actor.name if a.actor else None for a in changes)
+    outcomes = fragments.render_cached(
+        db.session, "fragments/outcomes/overview.html", tables=OVERVIEW_TABLES,
+        key=(workshop.id, today, editor, actors),
+        context=lambda: _overview_context(workshop, today, editor, changes))
+    return render_template("outcomes/index.html", w=workshop, outcomes=outcomes)
+
+
+@bp.route("/workshops/<int:workshop_id>/outcomes/carry-over")
+@login_required
+def carry_over_page(workshop_id: int):
+    """Every open item of the earlier rounds (the overview lists the first few)."""
+    workshop = _viewable(workshop_id)
+    return render_template("outcomes/carry_over.html", w=workshop,
+                           co=carry_over(db.session, workshop, _today(workshop)))
 
 
 @bp.route("/workshops/<int:workshop_id>/outcomes/issues/<int:issue_id>")
@@ -140,7 +179,7 @@ def ranking_page(workshop_id: int):
 
 
 def _pdf(workshop: Workshop, render, name: str) -> Response:
-    record = outcomes_record(db.session, workshop, _today(workshop), with_carry_over=False)
+    record = outcomes_record(db.session, workshop, _today(workshop))
     response = Response(render(record), mimetype="application/pdf")
     disposition = "attachment" if request.args.get("download") else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}-{workshop.code}.pdf"'

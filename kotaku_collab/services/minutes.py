@@ -6,20 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kotaku_collab.i18n import _
 from kotaku_collab.models import (AgreementPoint, Amendment, Commitment, CommitmentStatus,
                                   Minutes, MinutesStatus, Registration, SlumArea, StrategicIssue,
-                                  User, VoteStatus, Workshop, WorkshopOrganiser, WorkshopStatus,
-                                  utc_now)
+                                  User, VoteSession, VoteStatus, Workshop, WorkshopOrganiser,
+                                  WorkshopStatus, utc_now)
 from kotaku_collab.models.commitment import commitment_issues
 from kotaku_collab.services import DomainError
 from kotaku_collab.services.outcomes import (MechanismView, agreement_points, is_locked,
                                              mechanism_views, outcome_change, ranked_issues,
                                              slum_areas_by_id, workshop_commitments)
-from kotaku_collab.services.voting import VoteSummary, vote_summary
+from kotaku_collab.services.voting import VoteSummary, vote_session, vote_summary
 from kotaku_collab.services.workshops import SectorCount, sector_counts
 
 MAX_SIGNATORIES = 12
@@ -105,8 +105,13 @@ def save_minutes(session: Session, workshop: Workshop, actor: User | None, data:
 
 def missing_for_finalisation(session: Session, workshop: Workshop) -> list[str]:
     """What still has to be done before the workshop can be finalised (empty when ready)."""
+    return finalisation_gaps(minutes_for(session, workshop), vote_session(session, workshop))
+
+
+def finalisation_gaps(minutes: Minutes | None, vote: VoteSession | None) -> list[str]:
+    """What the minutes and the vote still lack for finalising, from rows already loaded
+    (the outcomes page has them)."""
     missing = []
-    minutes = minutes_for(session, workshop)
     if minutes is None:
         return [_("Write the minutes: who opened the workshop, the discussion summary and the "
                   "signatories.")]
@@ -116,8 +121,7 @@ def missing_for_finalisation(session: Session, workshop: Workshop) -> list[str]:
         missing.append(_("The minutes have no discussion summary."))
     if not minutes.signatories:
         missing.append(_("The minutes have no signatories."))
-    summary = vote_summary(session, workshop)
-    if summary.vote is not None and summary.vote.status is VoteStatus.OPEN:
+    if vote is not None and vote.status is VoteStatus.OPEN:
         missing.append(_("The vote is still open: close it first."))
     return missing
 
@@ -157,6 +161,10 @@ def amendments(session: Session, workshop: Workshop) -> list[Amendment]:
 
 # --- Carry-over from earlier rounds -------------------------------------------------------
 
+#: How many carried-over issues and commitments the outcomes page lists; the rest are on the
+#: carry-over page (a kab/kota's earlier rounds can leave hundreds of open commitments).
+CARRY_OVER_SHOWN = 20
+
 
 @dataclass
 class CarryOver:
@@ -166,10 +174,19 @@ class CarryOver:
     issues: list[StrategicIssue]
     mechanisms: list[MechanismView]
     commitments: list[Commitment]
+    #: How many open issues and commitments there are in all (the lists may hold fewer).
+    issue_total: int = 0
+    commitment_total: int = 0
 
     @property
     def empty(self) -> bool:
         return not (self.issues or self.mechanisms or self.commitments)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the lists hold every open issue and commitment."""
+        return (len(self.issues) == self.issue_total
+                and len(self.commitments) == self.commitment_total)
 
 
 CLOSED_COMMITMENT = (CommitmentStatus.SELESAI, CommitmentStatus.BATAL)
@@ -194,33 +211,51 @@ def earlier_rounds(session: Session, workshop: Workshop) -> list[Workshop]:
                                 .order_by(Workshop.starts_at.desc(), Workshop.id.desc())))
 
 
-def carry_over(session: Session, workshop: Workshop, today: date) -> CarryOver:
+def _newest_round_first(statement, model):
+    """Order rows of `model` as the rounds are listed: the newest workshop first."""
+    return (statement.join(Workshop, Workshop.id == model.workshop_id)
+            .order_by(Workshop.starts_at.desc(), Workshop.id.desc()))
+
+
+def _first_rows(session: Session, statement, limit: int | None) -> tuple[list, int]:
+    """The first `limit` entities of `statement` (all when None) and how many there are in
+    all, in one query (a window count is taken before the LIMIT)."""
+    statement = statement.add_columns(func.count().over())
+    if limit is not None:
+        statement = statement.limit(limit)
+    rows = session.execute(statement).all()
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+def carry_over(session: Session, workshop: Workshop, today: date, *,
+               limit: int | None = None) -> CarryOver:
     """The previous rounds' open issues (agreed, not merged, without a finished commitment),
-    their mechanisms and their commitments that are neither finished nor cancelled."""
+    their mechanisms and their commitments that are neither finished nor cancelled; at most
+    `limit` issues and commitments, the newest round's first, with the totals."""
     rounds = earlier_rounds(session, workshop)
     if not rounds:
         return CarryOver([], [], [], [])
     ids = [w.id for w in rounds]
-    order = {w.id: n for n, w in enumerate(rounds)}
     finished = exists().where(and_(commitment_issues.c.issue_id == StrategicIssue.id,
                                    commitment_issues.c.commitment_id == Commitment.id,
                                    Commitment.status == CommitmentStatus.SELESAI))
-    issues = list(session.scalars(
+    # Each row's workshop is one of `rounds`, already in the session: no join loading needed.
+    issues, issue_total = _first_rows(session, _newest_round_first(
         select(StrategicIssue).where(StrategicIssue.workshop_id.in_(ids),
                                      StrategicIssue.merged_into_id.is_(None),
-                                     StrategicIssue.agreed.is_(True), ~finished)
-        .options(selectinload(StrategicIssue.aspect_links), joinedload(StrategicIssue.location),
-                 joinedload(StrategicIssue.workshop))))
-    issues.sort(key=lambda i: (order[i.workshop_id], i.vote_rank is None, i.vote_rank or 0,
-                               i.priority, i.id))
-    commitments = list(session.scalars(
+                                     StrategicIssue.agreed.is_(True), ~finished), StrategicIssue)
+        .order_by(StrategicIssue.vote_rank.is_(None), StrategicIssue.vote_rank,
+                  StrategicIssue.priority, StrategicIssue.id)
+        .options(selectinload(StrategicIssue.aspect_links)), limit)
+    commitments, commitment_total = _first_rows(session, _newest_round_first(
         select(Commitment).where(Commitment.workshop_id.in_(ids),
-                                 Commitment.status.not_in(CLOSED_COMMITMENT))
-        .options(joinedload(Commitment.organisation), joinedload(Commitment.workshop))))
-    commitments.sort(key=lambda c: (order[c.workshop_id], c.id))
+                                 Commitment.status.not_in(CLOSED_COMMITMENT)), Commitment)
+        .order_by(Commitment.id)
+        .options(joinedload(Commitment.organisation)), limit)
+    order = {w.id: n for n, w in enumerate(rounds)}
     mechanisms = mechanism_views(session, rounds, today)
     mechanisms.sort(key=lambda v: (order[v.mechanism.workshop_id], v.mechanism.id))
-    return CarryOver(rounds, issues, mechanisms, commitments)
+    return CarryOver(rounds, issues, mechanisms, commitments, issue_total, commitment_total)
 
 
 # --- Pages and documents ------------------------------------------------------------------
@@ -241,7 +276,6 @@ class OutcomesRecord:
     amendments: list[Amendment]
     vote: VoteSummary
     locked: bool
-    carry_over: CarryOver | None = None
 
     @property
     def attendance_total(self) -> int:
@@ -252,8 +286,7 @@ class OutcomesRecord:
         return sum(s.registered for s in self.sectors)
 
 
-def outcomes_record(session: Session, workshop: Workshop, today: date, *,
-                    with_carry_over: bool = True) -> OutcomesRecord:
+def outcomes_record(session: Session, workshop: Workshop, today: date) -> OutcomesRecord:
     """Load a workshop's outcomes in a fixed number of queries."""
     workshop = session.scalar(
         select(Workshop).where(Workshop.id == workshop.id).options(
@@ -274,5 +307,4 @@ def outcomes_record(session: Session, workshop: Workshop, today: date, *,
         amendments=amendments(session, workshop),
         vote=vote_summary(session, workshop),
         locked=is_locked(workshop),
-        carry_over=carry_over(session, workshop, today) if with_carry_over else None,
     )

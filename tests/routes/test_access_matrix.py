@@ -130,6 +130,7 @@ ACCESS: dict[str, str] = {
     "commitments.workshop_sheet_upload": "manage",
     "commitments.reminders": "organiser",
     "outcomes.overview": "view",
+    "outcomes.carry_over_page": "view",
     "outcomes.issue": "view",
     "outcomes.mechanism": "view",
     "outcomes.ranking_page": "view",

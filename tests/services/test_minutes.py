@@ -203,8 +203,7 @@ def test_berita_acara_opens_with_the_date_in_words_and_lists_issues_in_ranked_or
     save_minutes(db.session, workshop, organiser, complete())
     finalise(db.session, workshop, organiser)
     db.session.commit()
-    text = pdf_text(berita_acara_pdf(outcomes_record(db.session, workshop, TODAY,
-                                                     with_carry_over=False)))
+    text = pdf_text(berita_acara_pdf(outcomes_record(db.session, workshop, TODAY)))
     # The suite runs without catalogues (English frame, Indonesian words); the Indonesian
     # sentence itself is checked in test_berita_acara_reads_in_indonesian_with_the_catalogue.
     with force_locale("id"):
@@ -235,8 +234,7 @@ def test_berita_acara_reads_in_indonesian_with_the_catalogue(make_app, db, works
     db.session.commit()
     indonesian = make_app(BABEL_TRANSLATION_DIRECTORIES=str(CATALOGUES))
     with indonesian.app_context():
-        record = outcomes_record(_db.session, _db.session.get(Workshop, workshop_id), TODAY,
-                                 with_carry_over=False)
+        record = outcomes_record(_db.session, _db.session.get(Workshop, workshop_id), TODAY)
         text = pdf_text(berita_acara_pdf(record))
         _db.session.remove()
     assert text.index("BERITA ACARA KESEPAKATAN") < text.index(
@@ -246,7 +244,7 @@ def test_berita_acara_reads_in_indonesian_with_the_catalogue(make_app, db, works
 
 def test_draft_documents_say_so_and_notulen_has_the_discussion(db, workshop, organiser):
     save_minutes(db.session, workshop, organiser, complete())
-    record = outcomes_record(db.session, workshop, TODAY, with_carry_over=False)
+    record = outcomes_record(db.session, workshop, TODAY)
     assert "KONSEP" in pdf_text(berita_acara_pdf(record))  # official documents are Indonesian
     text = pdf_text(notulen_pdf(record))
     assert "Peserta memetakan isu drainase dan persampahan." in text
@@ -262,7 +260,7 @@ def test_amendments_are_listed_on_the_documents(db, workshop, organiser):
         title="Air minum desa-desa Nusa Penida", aspects=["air_minum"]),
         reason="Lokasi diperjelas oleh PDAM")
     db.session.commit()
-    record = outcomes_record(db.session, workshop, TODAY, with_carry_over=False)
+    record = outcomes_record(db.session, workshop, TODAY)
     for document in (berita_acara_pdf(record), notulen_pdf(record)):
         text = pdf_text(document)
         assert "Lokasi diperjelas oleh PDAM" in text
@@ -272,7 +270,7 @@ def test_amendments_are_listed_on_the_documents(db, workshop, organiser):
 def test_documents_survive_any_unicode(db, workshop, organiser):
     factories.make_issue(workshop, title="Isu 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😀 Dja\u2019far")
     save_minutes(db.session, workshop, organiser, complete(opened_by="Ngurah Rai 漢字"))
-    record = outcomes_record(db.session, workshop, TODAY, with_carry_over=False)
+    record = outcomes_record(db.session, workshop, TODAY)
     assert "Dja'far" in pdf_text(berita_acara_pdf(record))
     assert pdf_text(notulen_pdf(record))
 
