@@ -113,6 +113,9 @@ class Config:
     ALLOW_DEMO_DATA = True
     #: Add an X-Query-Count header to every response (development and tests).
     QUERY_COUNT_HEADER = False
+    #: Where the workers of one machine share cached dashboard figures (services/stats_store.py).
+    #: None: instance/stats-cache; "" turns the shared store off (each worker computes its own).
+    STATS_CACHE_DIR = os.environ.get("STATS_CACHE_DIR")
 
 
 class DevelopmentConfig(Config):
@@ -152,6 +155,8 @@ class TestConfig(Config):
     CHECK_DATABASE_ON_STARTUP = False
     QUERY_COUNT_HEADER = True
     RATELIMIT_ENABLED = False
+    #: Tests share one process: the in-memory cache is enough (tests of the store give their own).
+    STATS_CACHE_DIR = ""
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1

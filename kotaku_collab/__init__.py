@@ -115,6 +115,7 @@ def register_extensions(app: Flask) -> None:
 
     audit.install()
     stats_cache.install()
+    stats_cache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -17,19 +17,23 @@ How it stays exact:
   table was emptied, is never seen again with other data behind it. A transaction that has
   written (and so sees its own uncommitted rows) computes without storing.
 
-Each gunicorn worker keeps its own cache, so each computes a result once per change.
+Each gunicorn worker keeps its own cache in memory; behind it, services/stats_store.py shares
+results between the workers of one machine, so a result is computed once per change, by one
+worker, while the others wait for it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import os
 import secrets
 import threading
 import weakref
 from collections import OrderedDict
 from datetime import date, datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -38,6 +42,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 
 from kotaku_collab.models import Base, DataVersion
+from kotaku_collab.services import stats_store
 
 #: Tables whose writes never change an aggregate: bookkeeping, secrets and the tokens themselves.
 IGNORED_TABLES = frozenset({"data_versions", "audit_events", "notifications", "api_tokens",
@@ -158,15 +163,30 @@ def key_part(value):
 
 
 def cached(session: Session, func, *args, tables=DASHBOARD_TABLES, **kwargs):
-    """`func(session, *args, **kwargs)`, reused until a row of `tables` changes."""
+    """`func(session, *args, **kwargs)`, reused until a row of `tables` changes: from this
+    process's memory, else from the store shared by the machine's workers (computed there by
+    one worker while the others wait)."""
     tokens = versions(session, tables)
-    key = (func, session.get_bind().url.render_as_string(),
-           key_part(args), key_part(kwargs), tuple(tables), tokens)
+    url = session.get_bind().url.render_as_string()
+    args_key, kwargs_key = key_part(args), key_part(kwargs)
+    key = (func, url, args_key, kwargs_key, tuple(tables), tokens)
     with _lock:
         if key in _entries:
             _entries.move_to_end(key)
             return _entries[key]
-    result = func(session, *args, **kwargs)
+    store = _store()
+    if store is None:
+        result = func(session, *args, **kwargs)
+    else:
+        name = stats_store.call_name(func, url, args_key, kwargs_key, tables)
+        result = store.load(name, tokens)
+        if result is stats_store.MISSING:
+            with store.computing(name):
+                result = store.load(name, tokens)  # another worker may have just finished
+                if result is stats_store.MISSING:
+                    result = func(session, *args, **kwargs)
+                    if not wrote_in_transaction(session):
+                        store.save(name, tokens, result)
     if wrote_in_transaction(session):
         return result  # computed from this transaction's own uncommitted writes
     with _lock:
@@ -176,6 +196,19 @@ def cached(session: Session, func, *args, tables=DASHBOARD_TABLES, **kwargs):
     return result
 
 
+def init_app(app) -> None:
+    """Open the shared store: STATS_CACHE_DIR, default instance/stats-cache ("" turns it off)."""
+    directory = app.config.get("STATS_CACHE_DIR")
+    if directory is None:
+        directory = os.path.join(app.instance_path, "stats-cache")
+    app.extensions["kotaku_stats_store"] = (
+        stats_store.StatsStore(directory, app.secret_key) if directory else None)
+
+
+def _store() -> stats_store.StatsStore | None:
+    return current_app.extensions.get("kotaku_stats_store") if has_app_context() else None
+
+
 def wrote_in_transaction(session: Session) -> bool:
     """Whether the session's transaction has written to a watched table (and so sees rows that
     others may never see: nothing computed from them may be cached)."""
@@ -183,6 +216,10 @@ def wrote_in_transaction(session: Session) -> bool:
 
 
 def clear() -> None:
-    """Forget every cached result (tests; never needed for correctness)."""
+    """Forget every cached result, in memory and in the shared store (tests; never needed for
+    correctness)."""
     with _lock:
         _entries.clear()
+    store = _store()
+    if store is not None:
+        store.clear()
