@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +23,7 @@ from kotaku_collab.models import (CommitmentStatus, IndicatorKind, Region, Regis
                                   WorkshopStatus)
 from kotaku_collab.permissions import can, in_scope
 from kotaku_collab.services import api_resources as resources
+from kotaku_collab.services import stats_cache
 from kotaku_collab.services.api_resources import ApiFilters
 from kotaku_collab.services.api_tokens import authenticate_token
 
@@ -103,6 +104,12 @@ def _list_response(result: resources.ResultPage, serialise, **extra):
                   "next": _link(page.page + 1) if result.has_next else None,
                   "prev": _link(page.page - 1) if page.page > 1 else None},
     })
+
+
+def _commitments_body(session, user, filters: ApiFilters, page, url: str) -> bytes:
+    """The JSON body of a page of commitments at `url` (the page's links are built from it)."""
+    result = resources.list_commitments(session, user, filters, page)
+    return _list_response(result, resources.commitment_json).get_data()
 
 
 def _workshop(workshop_id: int, action: str = "workshop.view"):
@@ -203,15 +210,18 @@ def commitments():
     filters = api_filters(db.session, _user(), request.args, status_enum=CommitmentStatus,
                           status_field="commitment_status")
     filters.workshop_id = int_arg(request.args, "workshop", minimum=1)
-    result = resources.list_commitments(db.session, _user(), filters, page)
-    return _list_response(result, resources.commitment_json)
+    # A national page is 50 commitments out of 200,000 to count, load and serialise: its JSON
+    # text is kept until a table it shows changes (exact; one small SELECT when none did).
+    body = stats_cache.cached(db.session, _commitments_body, _user(), filters, page,
+                              request.url, tables=resources.COMMITMENT_TABLES)
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 @bp.route("/commitments/<int:commitment_id>")
 def commitment(commitment_id: int):
     """One commitment with its updates."""
     c = resources.load_commitment(db.session, commitment_id) if commitment_id <= MAX_ID else None
-    if c is None or not can(_user(), "commitment.view", c):
+    if c is None or not can(_user(), "commitment.view", c.row):
         raise _not_found()
     return jsonify(resources.commitment_json(c))
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from kotaku_collab.models import (AgendaItem, AgreementPoint, AttendanceStatus, Commitment,
                                   CommitmentStatus, CommitmentUpdate, CoordinationMechanism,
@@ -27,6 +29,7 @@ from kotaku_collab.models import (AgendaItem, AgreementPoint, AttendanceStatus, 
                                   StrategicIssue, User, Workshop, WorkshopKind,
                                   WorkshopOrganiser, WorkshopStatus)
 from kotaku_collab.permissions import can, scope_clause
+from kotaku_collab.services import stats_cache
 from kotaku_collab.services.review_filters import ReviewFilters
 
 DEFAULT_PER_PAGE = 50
@@ -322,27 +325,19 @@ def commitment_scope(user: User):
     return in_regions
 
 
-def _commitment_options():
-    return (joinedload(Commitment.organisation), joinedload(Commitment.workshop),
-            joinedload(Commitment.region), joinedload(Commitment.location),
-            selectinload(Commitment.updates))
-
-
-def commitment_query(user: User, filters: ApiFilters):
-    """Commitments the user may see, filtered, in id order."""
+def commitment_conditions(user: User, filters: ApiFilters) -> list:
+    """Conditions on Commitment for the commitments the user may see, filtered."""
     conditions = filters.review.commitment_conditions(user)
     # The review filters put the region scope first; widen it to the stakeholder's own.
     conditions[0] = and_(commitment_scope(user), _chosen_region(filters.review,
                                                                 Commitment.region_code))
-    query = (select(Commitment).options(*_commitment_options()).where(*conditions)
-             .order_by(Commitment.id))
     if filters.commitment_status is not None:
-        query = query.where(Commitment.status == filters.commitment_status)
+        conditions.append(Commitment.status == filters.commitment_status)
     if filters.organisation_id is not None:
-        query = query.where(Commitment.organisation_id == filters.organisation_id)
+        conditions.append(Commitment.organisation_id == filters.organisation_id)
     if filters.workshop_id is not None:
-        query = query.where(Commitment.workshop_id == filters.workshop_id)
-    return query
+        conditions.append(Commitment.workshop_id == filters.workshop_id)
+    return conditions
 
 
 def _chosen_region(review: ReviewFilters, column):
@@ -353,19 +348,109 @@ def _chosen_region(review: ReviewFilters, column):
     return true() if not chosen else or_(column == chosen, column.like(chosen + ".%"))
 
 
+def _count_tables(filters: ApiFilters) -> tuple[str, ...]:
+    """The tables a commitment count reads: the organisations for a stakeholder's scope (its
+    organisation's region), the workshops only for a period or kind."""
+    review = filters.review
+    tables = ("commitments", "organisations")
+    return tables + ("workshops",) if review.kind or review.start or review.end else tables
+
+
+def _count_commitments(session: Session, user: User, filters: ApiFilters) -> int:
+    return session.scalar(select(func.count(Commitment.id))
+                          .where(*commitment_conditions(user, filters)))
+
+
+def count_commitments(session: Session, user: User, filters: ApiFilters) -> int:
+    """How many commitments the user sees with the filters: counting all 200,000 of a national
+    view takes longer than the rest of the answer, so the count is kept until a table it reads
+    changes (services/stats_cache.py; exact, one small SELECT when nothing did)."""
+    return stats_cache.cached(session, _count_commitments, user, filters,
+                              tables=_count_tables(filters))
+
+
+#: What a commitment's JSON shows.
+COMMITMENT_TABLES = ("commitments", "commitment_updates", "organisations", "workshops",
+                     "regions")
+
+
+class LoadedCommitment(NamedTuple):
+    """A commitment as `commitment_json` shows it: one row of `_commitment_select` and its
+    progress updates (rows of `_update_select`), oldest first."""
+
+    row: Row
+    updates: list[Row]
+
+
+_LOCATION = aliased(Region, name="location")
+
+
+def _commitment_select():
+    """A commitment's columns and those of its organisation, workshop, region and location,
+    in one joined SELECT of plain columns (no ORM objects to build per row)."""
+    return (select(Commitment.id, Commitment.title, Commitment.description, Commitment.type,
+                   Commitment.aspect, Commitment.scale, Commitment.sector,
+                   Commitment.organisation_id, Organisation.name.label("organisation_name"),
+                   Organisation.short_name.label("organisation_short_name"),
+                   Organisation.sector.label("organisation_sector"), Commitment.workshop_id,
+                   Workshop.title.label("workshop_title"), Commitment.region_code,
+                   Region.name.label("region_name"), Region.level.label("region_level"),
+                   Commitment.location_code, _LOCATION.name.label("location_name"),
+                   _LOCATION.level.label("location_level"), Commitment.location_text,
+                   Commitment.volume, Commitment.unit, Commitment.amount_idr,
+                   Commitment.funding_source, Commitment.fiscal_year, Commitment.target_date,
+                   Commitment.document_ref, Commitment.integrated_into, Commitment.status,
+                   Commitment.percent_complete, Commitment.last_update_at,
+                   Commitment.is_example, Commitment.created_at)
+            .join(Organisation, Organisation.id == Commitment.organisation_id)
+            .join(Region, Region.code == Commitment.region_code)
+            .outerjoin(Workshop, Workshop.id == Commitment.workshop_id)
+            .outerjoin(_LOCATION, _LOCATION.code == Commitment.location_code)
+            .order_by(Commitment.id))
+
+
+def _update_select(commitment_ids):
+    """The progress updates of some commitments, oldest first, as plain columns."""
+    return (select(CommitmentUpdate.commitment_id, CommitmentUpdate.id,
+                   CommitmentUpdate.reported_on, CommitmentUpdate.status,
+                   CommitmentUpdate.percent_complete, CommitmentUpdate.narrative,
+                   CommitmentUpdate.verification_state, CommitmentUpdate.created_at)
+            .where(CommitmentUpdate.commitment_id.in_(commitment_ids))
+            .order_by(CommitmentUpdate.commitment_id, CommitmentUpdate.created_at,
+                      CommitmentUpdate.id))
+
+
+def _load_commitments(session: Session, query) -> list[LoadedCommitment]:
+    """The rows of `query` (a `_commitment_select`) with their updates: two statements."""
+    rows = session.execute(query).all()
+    updates: dict[int, list[Row]] = {row.id: [] for row in rows}
+    if updates:
+        for update in session.execute(_update_select(list(updates))):
+            updates[update.commitment_id].append(update)
+    return [LoadedCommitment(row, updates[row.id]) for row in rows]
+
+
 def list_commitments(session: Session, user: User, filters: ApiFilters,
                      page: PageRequest) -> ResultPage:
-    """One page of `commitment_query`."""
-    return paginate(session, commitment_query(user, filters), page)
+    """One page of the commitments the user may see, filtered, in id order: the page's ids
+    first (from the conditions alone), then only those rows joined."""
+    total = count_commitments(session, user, filters)
+    if page.offset >= total:
+        return ResultPage(items=[], total=total, request=page)
+    ids = (select(Commitment.id).where(*commitment_conditions(user, filters))
+           .order_by(Commitment.id).limit(page.per_page).offset(page.offset))
+    items = _load_commitments(session, _commitment_select().where(Commitment.id.in_(ids)))
+    return ResultPage(items=items, total=total, request=page)
 
 
-def load_commitment(session: Session, commitment_id: int) -> Commitment | None:
-    """A commitment with what `commitment_json` shows (the routes check can())."""
-    return session.scalar(select(Commitment).where(Commitment.id == commitment_id)
-                          .options(*_commitment_options()))
+def load_commitment(session: Session, commitment_id: int) -> LoadedCommitment | None:
+    """A commitment with what `commitment_json` shows (the routes check can() on its row,
+    which has the region_code and organisation_id the rule reads)."""
+    found = _load_commitments(session, _commitment_select().where(Commitment.id == commitment_id))
+    return found[0] if found else None
 
 
-def update_json(u: CommitmentUpdate) -> dict:
+def update_json(u: Row) -> dict:
     """A progress update."""
     return {"id": u.id, "reported_on": iso(u.reported_on), "status": u.status.value,
             "percent_complete": u.percent_complete, "narrative": u.narrative,
@@ -373,22 +458,31 @@ def update_json(u: CommitmentUpdate) -> dict:
             "created_at": iso(u.created_at)}
 
 
-def commitment_json(c: Commitment) -> dict:
+def _labelled_region(code: str | None, name: str | None, level) -> dict | None:
+    """A joined region's columns as `region_ref` gives a Region."""
+    return None if code is None else {"code": code, "name": name, "level": level.value}
+
+
+def commitment_json(item: LoadedCommitment) -> dict:
     """A commitment with its progress updates, oldest first."""
-    updates = sorted(c.updates, key=lambda u: (u.created_at, u.id))
+    c = item.row
     return {
         "id": c.id, "title": c.title, "description": c.description, "type": c.type.value,
         "aspect": enum_value(c.aspect), "scale": enum_value(c.scale), "sector": c.sector.value,
-        "organisation": organisation_ref(c.organisation),
-        "workshop": {"id": c.workshop.id, "title": c.workshop.title} if c.workshop else None,
-        "region": region_ref(c.region), "location": region_ref(c.location),
+        "organisation": {"id": c.organisation_id, "name": c.organisation_name,
+                         "short_name": c.organisation_short_name,
+                         "sector": c.organisation_sector.value},
+        "workshop": ({"id": c.workshop_id, "title": c.workshop_title}
+                     if c.workshop_id is not None else None),
+        "region": _labelled_region(c.region_code, c.region_name, c.region_level),
+        "location": _labelled_region(c.location_code, c.location_name, c.location_level),
         "location_text": c.location_text, "volume": number(c.volume), "unit": c.unit,
         "amount_idr": c.amount_idr, "funding_source": enum_value(c.funding_source),
         "fiscal_year": c.fiscal_year, "target_date": iso(c.target_date),
         "document_ref": c.document_ref, "integrated_into": c.integrated_into,
         "status": c.status.value, "percent_complete": c.percent_complete,
         "last_update_at": iso(c.last_update_at), "is_example": c.is_example,
-        "created_at": iso(c.created_at), "updates": [update_json(u) for u in updates],
+        "created_at": iso(c.created_at), "updates": [update_json(u) for u in item.updates],
     }
 
 

@@ -14,11 +14,12 @@ from openapi_spec_validator import validate as validate_spec
 from kotaku_collab.api.openapi import openapi_document
 from kotaku_collab.extensions import db as _db
 from kotaku_collab.models import (AgendaItem, AgreementPoint, AttendanceStatus, Cadence,
-                                  CommitmentStatus, CommitmentUpdate, CoordinationMechanism,
+                                  Commitment, CommitmentStatus, CommitmentUpdate, CoordinationMechanism,
                                   FundingSource, Gender, IndicatorKind, MechanismMeeting,
                                   MechanismType, OrganiserRole, RegionIndicator,
                                   RegistrationStatus, Role, Sector, SessionType, WorkshopKind,
                                   WorkshopOrganiser, WorkshopStatus)
+from kotaku_collab.services import stats_cache
 from kotaku_collab.services.api_tokens import create_token, revoke_token
 from tests import factories
 
@@ -185,7 +186,7 @@ def endpoints(workshop_id: int, commitment_id: int, region: str) -> list[str]:
 
 
 def ids(response) -> list:
-    return [row["id"] for row in response.get_json()["data"]]
+    return ids_of(response.get_json())
 
 
 # --- The document ------------------------------------------------------------------------------
@@ -623,9 +624,72 @@ def test_query_counts_do_not_grow_with_rows(api_as, db):
 
     _grow(db, workshop, 1, 0)
     counts()  # every token is now marked used for the next minute
+    stats_cache.clear()  # the commitment list is cached: compare first views
     small = counts()
     _grow(db, workshop, 9, 1)
+    stats_cache.clear()
     large = counts()
     assert large == small
     assert len(apis["admin"].get(paths[3]).get_json()["data"]) == 10
     assert small[("admin", "/api/v1/workshops")] <= 6
+
+
+# --- The cached commitment list ------------------------------------------------------------------
+
+
+def test_a_repeat_commitment_page_is_cheaper_and_every_change_shows_on_the_next(api_as, scene,
+                                                                                 db):
+    api = api_as("reviewer", regions=["51.05"])
+    first = api.get("/api/v1/commitments")
+    repeat = api.get("/api/v1/commitments")
+    assert repeat.get_data() == first.get_data()
+    assert int(repeat.headers["X-Query-Count"]) < int(first.headers["X-Query-Count"])
+    c1 = db.session.get(Commitment, scene["c1"])
+    changes = {
+        "commitment": lambda: setattr(c1, "title", "Normalisasi drainase tahap 2"),
+        "update": lambda: db.session.add(CommitmentUpdate(
+            commitment_id=c1.id, reported_on=date(2020, 6, 1), percent_complete=40,
+            status=CommitmentStatus.DILAKSANAKAN,
+            created_at=datetime(2020, 6, 1, tzinfo=timezone.utc))),
+        "organisation": lambda: setattr(c1.organisation, "short_name", "Baperlitbang"),
+        "workshop": lambda: setattr(c1.workshop, "title", "Lokakarya Klungkung II"),
+        "region": lambda: setattr(c1.region, "name", "Kab. Klungkung"),
+        "new commitment": lambda: factories.make_commitment(c1.organisation, None,
+                                                            title="Sumur resapan"),
+    }
+    for name, change in changes.items():
+        change()
+        db.session.commit()
+        c1 = db.session.get(Commitment, scene["c1"])
+        body = api.get("/api/v1/commitments").get_json()
+        [shown] = [c for c in body["data"] if c["id"] == c1.id]
+        assert shown == api.get(f"/api/v1/commitments/{c1.id}").get_json(), name
+    assert shown["title"] == "Normalisasi drainase tahap 2"
+    assert [u["percent_complete"] for u in shown["updates"]] == [0, 10, 40]
+    assert shown["organisation"]["short_name"] == "Baperlitbang"
+    assert shown["workshop"]["title"] == "Lokakarya Klungkung II"
+    assert shown["region"]["name"] == "Kab. Klungkung"
+    assert body["meta"]["total"] == 2 and len(body["data"]) == 2
+
+
+def test_cached_commitment_pages_are_not_shared_between_scopes(api_as, scene):
+    viewers = {
+        (scene["c1"],): api_as("reviewer", regions=["51.05"]),
+        (scene["c2"], scene["c3"]): api_as("organiser", regions=["35.75"]),
+        (scene["c1"], scene["c2"], scene["c3"]): api_as("reviewer", regions=[],
+                                                        is_national=True),
+        (scene["c1"], scene["c3"]): api_as("stakeholder", organisation=scene["bkm"]),
+    }
+    for _ in range(2):
+        for expected, api in viewers.items():
+            body = api.get("/api/v1/commitments").get_json()
+            assert tuple(ids_of(body)) == expected and body["meta"]["total"] == len(expected)
+    # The same URL with other filters, pages or links is its own answer.
+    national = viewers[(scene["c1"], scene["c2"], scene["c3"])]
+    assert ids(national.get("/api/v1/commitments?kabkota=35.75")) == [scene["c2"], scene["c3"]]
+    second = national.get("/api/v1/commitments?per_page=1&page=2").get_json()
+    assert ids_of(second) == [scene["c2"]] and second["links"]["prev"].endswith("page=1")
+
+
+def ids_of(body: dict) -> list:
+    return [row["id"] for row in body["data"]]
