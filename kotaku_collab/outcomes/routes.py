@@ -160,7 +160,8 @@ def issue(workshop_id: int, issue_id: int):
 def mechanism(workshop_id: int, mechanism_id: int):
     workshop = _viewable(workshop_id)
     item = _child_or_404(CoordinationMechanism, mechanism_id, workshop)
-    view = next(v for v in mechanism_views(db.session, [workshop], _today(workshop))
+    view = next(v for v in mechanism_views(db.session, [workshop], _today(workshop),
+                                           with_attendees=True)
                 if v.mechanism.id == item.id)
     form = None
     if can(current_user, "outcome.edit", workshop):
@@ -559,7 +560,8 @@ def meeting_add(workshop_id: int, mechanism_id: int):
             flash(_("The meeting has been logged."), "success")
             return redirect(url_for("outcomes.mechanism", workshop_id=workshop.id,
                                     mechanism_id=item.id))
-    view = next(v for v in mechanism_views(db.session, [workshop], _today(workshop))
+    view = next(v for v in mechanism_views(db.session, [workshop], _today(workshop),
+                                           with_attendees=True)
                 if v.mechanism.id == item.id)
     return render_template("outcomes/mechanism.html", w=workshop, view=view, form=form)
 

@@ -574,19 +574,22 @@ class MechanismView:
     check: CadenceCheck
 
 
-def mechanism_views(session: Session, workshops: list[Workshop], today: date) -> list[MechanismView]:
-    """Mechanisms of the given workshops with lead, members and meetings loaded and the
-    cadence check done, in a fixed number of queries."""
+def mechanism_views(session: Session, workshops: list[Workshop], today: date, *,
+                    with_attendees: bool = False) -> list[MechanismView]:
+    """Mechanisms of the given workshops with lead, members and meetings loaded (and who
+    attended each meeting, for the mechanism's own page) and the cadence check done, in a
+    fixed number of queries."""
     if not workshops:
         return []
     starts = {w.id: w for w in workshops}
+    meetings = selectinload(CoordinationMechanism.meetings)
+    if with_attendees:
+        meetings = meetings.selectinload(MechanismMeeting.attendees)
     mechanisms = session.scalars(
         select(CoordinationMechanism)
         .where(CoordinationMechanism.workshop_id.in_(list(starts)))
         .options(joinedload(CoordinationMechanism.lead_organisation),
-                 selectinload(CoordinationMechanism.members),
-                 selectinload(CoordinationMechanism.meetings)
-                 .selectinload(MechanismMeeting.attendees))
+                 selectinload(CoordinationMechanism.members), meetings)
         .order_by(CoordinationMechanism.workshop_id, CoordinationMechanism.id)).all()
     views = []
     for m in mechanisms:
