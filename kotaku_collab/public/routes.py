@@ -12,7 +12,9 @@ from werkzeug.routing import BuildError
 from kotaku_collab.extensions import db
 from kotaku_collab.models import WorkshopStatus, utc_now
 from kotaku_collab.services.ical import region_calendar, workshop_calendar
-from kotaku_collab.services.public import (RegistrationState, feed_region, public_workshop,
+from kotaku_collab.services.fragments import render_cached
+from kotaku_collab.services.public import (PAGE_TABLES, RegistrationState, feed_region,
+                                           public_workshop, public_workshop_head,
                                            region_feed_workshops, registration_state)
 
 bp = Blueprint("public", __name__)
@@ -41,15 +43,28 @@ def _calendar_response(body: bytes, filename: str, disposition: str) -> Response
 
 @bp.route("/w/<code>")
 def workshop(code: str):
+    """The public page: its body (programme, organisers, seats left) is rendered once per
+    change to what it shows, the registration state and the sign-up link (fragments.py)."""
+    head = public_workshop_head(db.session, code)
+    if head is None:
+        abort(404)
+    state = registration_state(head, utc_now())
+    register_url = _register_url(head.code) if state is RegistrationState.OPEN else None
+    body = render_cached(db.session, "fragments/public/workshop.html", tables=PAGE_TABLES,
+                         key=(head.id, state, register_url),
+                         context=lambda: _workshop_context(head.code, state, register_url))
+    return render_template("public/workshop.html", title=head.title, body=body)
+
+
+def _workshop_context(code: str, state: RegistrationState, register_url: str | None) -> dict:
+    """The fragment's variables: the workshop with its programme (a 404 if it went back to
+    draft since its head was read)."""
     workshop = public_workshop(db.session, code)
     if workshop is None:
         abort(404)
-    state = registration_state(workshop, utc_now())
-    register_url = _register_url(workshop.code) if state is RegistrationState.OPEN else None
-    return render_template("public/workshop.html", w=workshop, state=state,
-                           register_url=register_url,
-                           seats_shown=workshop.status in (WorkshopStatus.PUBLISHED,
-                                                           WorkshopStatus.REGISTRATION_CLOSED))
+    return {"w": workshop, "state": state, "register_url": register_url,
+            "seats_shown": workshop.status in (WorkshopStatus.PUBLISHED,
+                                               WorkshopStatus.REGISTRATION_CLOSED)}
 
 
 @bp.route("/w/<code>.ics")

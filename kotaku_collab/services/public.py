@@ -6,6 +6,7 @@ import enum
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kotaku_collab.models import AgendaItem, Region, Workshop, WorkshopOrganiser, WorkshopStatus
@@ -15,6 +16,10 @@ VISIBLE_STATUSES = (WorkshopStatus.PUBLISHED, WorkshopStatus.REGISTRATION_CLOSED
                     WorkshopStatus.HELD, WorkshopStatus.FINALISED, WorkshopStatus.REVIEWED,
                     WorkshopStatus.CANCELLED)
 
+#: What the public page's body shows: the workshop, its region, organisers, opener and
+#: programme (services/fragments.py renders it again after a write to any of them).
+PAGE_TABLES = ("workshops", "regions", "workshop_organisers", "organisations", "people",
+               "agenda_items", "agenda_speakers")
 #: How far back a kab/kota calendar feed reaches.
 FEED_HISTORY = timedelta(days=365)
 #: A feed never grows past this many events (newest kept).
@@ -38,14 +43,32 @@ def _public_options():
     )
 
 
+def _public_code(code: str | None) -> str | None:
+    """A public code as stored (upper case), or None when it cannot be one."""
+    code = (code or "").strip().upper()
+    return code if code and len(code) <= 16 else None
+
+
 def public_workshop(session: Session, code: str) -> Workshop | None:
     """The workshop behind a public code, or None when there is none or it is still a draft."""
-    code = (code or "").strip().upper()
-    if not code or len(code) > 16:
+    code = _public_code(code)
+    if code is None:
         return None
     return session.scalar(
         select(Workshop).options(*_public_options())
         .where(Workshop.code == code, Workshop.status.in_(VISIBLE_STATUSES)))
+
+
+def public_workshop_head(session: Session, code: str) -> Row | None:
+    """What the public page needs besides its cached body (`PAGE_TABLES`): the id, code and
+    title, and the columns `registration_state` judges by; None as for `public_workshop`."""
+    code = _public_code(code)
+    if code is None:
+        return None
+    return session.execute(
+        select(Workshop.id, Workshop.code, Workshop.title, Workshop.status, Workshop.ends_at,
+               Workshop.registration_opens_at, Workshop.registration_closes_at)
+        .where(Workshop.code == code, Workshop.status.in_(VISIBLE_STATUSES))).first()
 
 
 def feed_region(session: Session, code: str) -> Region | None:
@@ -65,8 +88,9 @@ def region_feed_workshops(session: Session, region: Region, now: datetime) -> li
         .order_by(Workshop.starts_at.desc()).limit(FEED_LIMIT)))
 
 
-def registration_state(workshop: Workshop, now: datetime) -> RegistrationState:
-    """Whether people can sign up now, judged from the status and the registration window."""
+def registration_state(workshop: Workshop | Row, now: datetime) -> RegistrationState:
+    """Whether people can sign up now, judged from the status and the registration window
+    (of a Workshop or a `public_workshop_head` row)."""
     if workshop.status is WorkshopStatus.CANCELLED:
         return RegistrationState.CANCELLED
     if workshop.status is not WorkshopStatus.PUBLISHED or now >= workshop.ends_at:
