@@ -140,6 +140,18 @@ SORT_CHOICES = (("target", _l("Target date")), ("-target", _l("Target date, late
                 ("updated", _l("Latest report first")))
 
 
+class LongSelectField(SelectField):
+    """A select of up to hundreds of regencies/cities, workshops or organisations, checked with
+    one set lookup: WTForms' own check builds and coerces a Choice per option on every request.
+    The choices' values are already coerced (codes, ids), as WTForms would make them."""
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            return  # not even a code or an id: WTForms has said so
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(self.gettext("Not a valid choice."))
+
+
 class ListFilterForm(BaseForm):
     """The commitment list's filters (GET, so no CSRF token)."""
 
@@ -147,9 +159,10 @@ class ListFilterForm(BaseForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    region = SelectField(_l("Regency/city"), validators=[Optional()])
-    workshop = SelectField(_l("Workshop"), coerce=optional_int, validators=[Optional()])
-    organisation = SelectField(_l("Organisation"), coerce=optional_int, validators=[Optional()])
+    region = LongSelectField(_l("Regency/city"), validators=[Optional()])
+    workshop = LongSelectField(_l("Workshop"), coerce=optional_int, validators=[Optional()])
+    organisation = LongSelectField(_l("Organisation"), coerce=optional_int,
+                                   validators=[Optional()])
     sector = SelectField(_l("Sector"), choices=enum_choices(Sector, blank=_l("All sectors")),
                          validators=[Optional()])
     aspect = SelectField(_l("Aspect"), choices=enum_choices(Aspect, blank=_l("All aspects")),

@@ -787,7 +787,9 @@ def filter_choices(session: Session, user: User, *, region_code: str | None = No
         .order_by(Workshop.starts_at.desc(), Workshop.id.desc()).limit(FILTER_CHOICES + 1)))
     organisations = list(session.execute(
         select(Organisation.id, Organisation.name).where(with_commitments)
-        .order_by(Organisation.name, Organisation.id).limit(FILTER_CHOICES + 1)))
+        # Alphabetical whatever the case and accents, from ix_organisations_normalised_name:
+        # the scan stops at the cap instead of sorting every organisation by name.
+        .order_by(Organisation.normalised_name, Organisation.id).limit(FILTER_CHOICES + 1)))
     truncated = len(workshops) > FILTER_CHOICES or len(organisations) > FILTER_CHOICES
     workshops = [(i, t) for i, t in workshops[:FILTER_CHOICES]]
     organisations = [(i, n) for i, n in organisations[:FILTER_CHOICES]]
