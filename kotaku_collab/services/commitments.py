@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from types import SimpleNamespace
@@ -46,7 +46,7 @@ from kotaku_collab.models import (Aspect, Commitment, CommitmentStatus, Commitme
                                   Person, Region, RegionLevel, Scale, Sector, StrategicIssue, User,
                                   Verification, VerificationDecision, Workshop, utc_now)
 from kotaku_collab.permissions import can, scope_clause
-from kotaku_collab.services import DomainError
+from kotaku_collab.services import DomainError, stats_cache
 
 S = CommitmentStatus
 
@@ -580,7 +580,7 @@ def _conditions(user: User, f: CommitmentFilters, today: date) -> list:
     return conditions
 
 
-@dataclass
+@dataclass(frozen=True)
 class FundingTotal:
     funding_source: FundingSource | None
     amount_idr: int
@@ -623,6 +623,39 @@ class CommitmentList:
     count: int
 
 
+def _list_conditions(user: User, f: CommitmentFilters, today: date,
+                     own_organisation_id: int | None) -> list:
+    conditions = _conditions(user, f, today)
+    if own_organisation_id is not None:
+        conditions[0] = Commitment.organisation_id == own_organisation_id
+    return conditions
+
+
+#: What the totals read (the verification filter reads the updates).
+TOTALS_TABLES = ("commitments", "commitment_updates")
+
+
+def funding_totals(session: Session, user: User, f: CommitmentFilters, today: date | None,
+                   own_organisation_id: int | None) -> list[FundingTotal]:
+    """Totals by funding source of every commitment the filters match, largest first."""
+    totals = [FundingTotal(source, int(amount or 0), count) for source, amount, count in
+              session.execute(select(Commitment.funding_source, func.sum(Commitment.amount_idr),
+                                     func.count(Commitment.id))
+                              .where(*_list_conditions(user, f, today, own_organisation_id))
+                              .group_by(Commitment.funding_source))]
+    return sorted(totals, key=lambda t: (t.funding_source is None, -t.amount_idr))
+
+
+def _cached_totals(session: Session, user: User, f: CommitmentFilters, today: date,
+                   own_organisation_id: int | None) -> list[FundingTotal]:
+    """The totals, computed once per data change for every page and sort of the same filters:
+    over a national scope they read up to every commitment (and with ?verification= the latest
+    update of each), which a reviewer paging through or re-sorting the list should not repeat."""
+    return stats_cache.cached(session, funding_totals, user, replace(f, sort="target"),
+                              today if f.flag else None, own_organisation_id,
+                              tables=TOTALS_TABLES)
+
+
 def list_commitments(session: Session, user: User, filters: CommitmentFilters | None, *,
                      today: date, page: int = 1, per_page: int = PAGE_SIZE,
                      own_organisation_id: int | None = None) -> CommitmentList:
@@ -630,9 +663,7 @@ def list_commitments(session: Session, user: User, filters: CommitmentFilters | 
     organisation's, wherever they are), filtered, sorted and paginated, with flags, the latest
     verification state and the totals by funding source: a fixed number of queries."""
     f = filters or CommitmentFilters()
-    conditions = _conditions(user, f, today)
-    if own_organisation_id is not None:
-        conditions[0] = Commitment.organisation_id == own_organisation_id
+    conditions = _list_conditions(user, f, today, own_organisation_id)
     page = max(page, 1)
     order = SORTS.get(f.sort, SORTS["target"])()
     # The page's ids first (on an index alone when the filters allow: ix_commitments_filtered),
@@ -653,11 +684,7 @@ def list_commitments(session: Session, user: User, filters: CommitmentFilters | 
                                       _latest_state_subquery()).where(Commitment.id.in_(ids)))
         for commitment_id, last_update_at, state in rows:
             verification[commitment_id] = state or ("pending" if last_update_at else None)
-    totals = [FundingTotal(source, int(amount or 0), count) for source, amount, count in
-              session.execute(select(Commitment.funding_source, func.sum(Commitment.amount_idr),
-                                     func.count(Commitment.id))
-                              .where(*conditions).group_by(Commitment.funding_source))]
-    totals.sort(key=lambda t: (t.funding_source is None, -t.amount_idr))
+    totals = _cached_totals(session, user, f, today, own_organisation_id)
     count = sum(t.count for t in totals)
     return CommitmentList(
         pagination=Page(items=items, page=page, per_page=per_page, total=count),
