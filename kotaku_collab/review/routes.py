@@ -5,16 +5,17 @@ scope; the figures come from services.review."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 
 from kotaku_collab.extensions import db
 from kotaku_collab.i18n import _, format_short_date
 from kotaku_collab.models import Workshop
-from kotaku_collab.permissions import authorize, load_or_404
+from kotaku_collab.permissions import authorize, can, load_or_404, scope_codes
 from kotaku_collab.services import DomainError, stats_cache
 from kotaku_collab.services.commitments import local_today
+from kotaku_collab.services.fragments import render_cached
 from kotaku_collab.services.review import (LIST_LIMIT, ORG_LIMIT, ORG_MIN_COUNTED,
                                            comparison_choices, compare_rounds, dashboard_data,
                                            dashboard_view, gap_data, region_choices)
@@ -27,6 +28,8 @@ bp = Blueprint("review", __name__)
 
 #: Workshop ids are database integers; longer input is not an id (and must not reach the driver).
 MAX_ID_DIGITS = 12
+#: The filter form's fields: the raw values it shows back are part of the dashboard's cache key.
+FILTER_FIELDS = ("province", "kabkota", "start", "end", "kind")
 
 
 def _today():
@@ -47,10 +50,15 @@ def optional_url(endpoint: str, **values) -> str | None:
 def _filtered():
     """The filters from the query string, the filter form and the names of the regions."""
     filters = parse_review_filters(db.session, current_user, request.args)
+    return (filters, *_filter_form(request.args))
+
+
+def _filter_form(args):
+    """The filter form showing `args` back, and the names of the regions it offers."""
     regions = region_choices(db.session, current_user)
-    form = ReviewFilterForm(request.args)
+    form = ReviewFilterForm(args)
     form.set_choices(regions)
-    return filters, form, dict(regions.provinces + regions.kabkota)
+    return form, dict(regions.provinces + regions.kabkota)
 
 
 def filter_summary(filters: ReviewFilters, names: dict[str, str]) -> list[str]:
@@ -72,26 +80,43 @@ def filter_summary(filters: ReviewFilters, names: dict[str, str]) -> list[str]:
 @bp.route("/")
 @authorize("review.dashboard")
 def dashboard():
-    filters, form, names = _filtered()
-    # Figures and charts are cached together, by the data's version tokens, the user's scope, the
-    # filters, the day and the language: a repeat view renders no SVG again.
-    data, charts = stats_cache.cached(db.session, dashboard_view, current_user, filters, _today(),
-                                      str(get_locale() or "id"))
-    indicators_url = (optional_url("indicators.region", region_code=filters.kabkota)
-                      if filters.kabkota else None)
-    return render_template(
-        "review/dashboard.html", data=data, charts=charts, form=form, list_limit=LIST_LIMIT,
-        org_limit=ORG_LIMIT, org_min_counted=ORG_MIN_COUNTED,
-        filters=filters, args=filters.as_args(), summary=filter_summary(filters, names),
-        indicators_url=indicators_url,
-        export_xlsx_url=optional_url("review.export_xlsx", **filters.as_args()))
+    # Everything below the navigation bar is one fragment, reused until a dashboard table
+    # (regions included) changes. Its key is all it shows beyond those tables: the viewer's
+    # region scope (the only way the figures depend on the viewer), whether they may export,
+    # the filter form's raw values and the day. The filters are parsed, the region choices and
+    # figures loaded only when it is rendered.
+    shown = MultiDict([(name, request.args[name]) for name in FILTER_FIELDS
+                       if name in request.args])
+    may_export = can(current_user, "review.export")
+    today = _today()
+    body = render_cached(
+        db.session, "fragments/review/dashboard.html", tables=stats_cache.DASHBOARD_TABLES,
+        key=(scope_codes(current_user), may_export, shown.to_dict(), today),
+        context=lambda: _dashboard_context(shown, may_export, today))
+    return render_template("review/dashboard.html", body=body)
+
+
+def _dashboard_context(shown: MultiDict, may_export: bool, today) -> dict:
+    """What the dashboard fragment shows: the filters as parsed from `shown` (the query
+    string's filter fields), the filter form, the figures with their charts and the links."""
+    filters = parse_review_filters(db.session, current_user, shown)
+    form, names = _filter_form(shown)
+    data, charts = dashboard_view(db.session, current_user, filters, today)
+    args = filters.as_args()
+    return dict(
+        data=data, charts=charts, form=form, filters=filters, args=args, may_export=may_export,
+        summary=filter_summary(filters, names), list_limit=LIST_LIMIT, org_limit=ORG_LIMIT,
+        org_min_counted=ORG_MIN_COUNTED,
+        indicators_url=(optional_url("indicators.region", region_code=filters.kabkota)
+                        if filters.kabkota else None),
+        export_xlsx_url=optional_url("review.export_xlsx", **args))
 
 
 @bp.route("/dashboard.pdf")
 @authorize("review.export")
 def dashboard_pdf():
     filters, _form, names = _filtered()
-    data = dashboard_data(db.session, current_user, filters, _today())
+    data = stats_cache.cached(db.session, dashboard_data, current_user, filters, _today())
     pdf = render_dashboard_pdf(data, filter_summary(filters, names) + filters.errors)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="dasbor-tinjauan-{data.today.isoformat()}.pdf"',

@@ -48,7 +48,7 @@ from kotaku_collab.models import (Aspect, AttendanceStatus, Cadence, Commitment,
                                   SlumAreaLocation, StrategicIssue, User, Workshop, WorkshopKind,
                                   WorkshopStatus)
 from kotaku_collab.models.commitment import commitment_issues
-from kotaku_collab.services import DomainError
+from kotaku_collab.services import DomainError, stats_cache
 from kotaku_collab.services.charts import Chart, bar_chart, pie_chart
 from kotaku_collab.services.commitments import OPEN_STATUSES, flag_condition
 from kotaku_collab.services.outcomes import cadence_check
@@ -783,13 +783,13 @@ def region_choices(session: Session, user: User) -> RegionChoices:
         tuple((c, n) for c, n, level in rows if level is not RegionLevel.PROVINSI))
 
 
-# --- The cached page ------------------------------------------------------------------------
+# --- The page ---------------------------------------------------------------------------------
 
 
-def dashboard_view(session: Session, user: User, filters: ReviewFilters, today: date,
-                   locale: str) -> tuple[Dashboard, DashboardCharts]:
-    """The dashboard's figures and its charts together, for stats_cache.cached: a repeat view
-    re-renders neither the aggregates nor the SVG. `locale` is part of the cache key only (the
-    labels in the rows and charts are translated in the request's language)."""
-    data = dashboard_data(session, user, filters, today)
+def dashboard_view(session: Session, user: User, filters: ReviewFilters,
+                   today: date) -> tuple[Dashboard, DashboardCharts]:
+    """The dashboard's figures, cached until a dashboard table changes (stats_cache; shared by
+    every language and by the PDF), and its charts, drawn in the request's language (the
+    route caches the rendered page, so they are drawn once per change and language)."""
+    data = stats_cache.cached(session, dashboard_data, user, filters, today)
     return data, dashboard_charts(data)
