@@ -8,9 +8,13 @@ audit event (UU PDP).
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.datastructures import MultiDict
 
 from kotaku_collab.audit import record_event
 from kotaku_collab.extensions import db
@@ -21,6 +25,7 @@ from kotaku_collab.permissions import can, load_or_404
 from kotaku_collab.services import DomainError
 from kotaku_collab.services.attendance_pdf import attendance_pdf
 from kotaku_collab.services.exports import CSV_MIMETYPE, XLSX_MIMETYPE, write_csv, write_xlsx
+from kotaku_collab.services.fragments import render_cached
 from kotaku_collab.services.imports import (MAX_BYTES, MAX_ROWS, ImportFileError, check_file,
                                             import_checked, import_template)
 from kotaku_collab.services.participants import (PERSONAL_COLUMNS, ParticipantFilters,
@@ -98,28 +103,74 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 # --- The participant list -----------------------------------------------------------------
 
 
-def _render_index(workshop: Workshop, *, new_form: NewPersonForm | None = None,
-                  errors: list[str] | None = None, status: int = 200):
-    filter_form = ParticipantFilterForm(request.args)
-    search_form = PersonSearchForm(request.args)
-    filters = _filters(filter_form)
+#: Every table the list shows data from (the workshop and its region's time zone, the
+#: registrations with their people and organisations, the directory search, the suggestions).
+LIST_TABLES = ("workshops", "regions", "registrations", "people", "organisations")
+#: The query arguments the list reads: its filters and the directory search.
+LIST_ARGS = ("q", "status", "sector", "role", "find")
+#: The new-person form's field prefix (the filters have fields of the same names).
+NEW_PREFIX = "new"
+#: Stands for the viewer's CSRF token in the cached list, which every viewer with the same key
+#: shares; the view puts the viewer's own token in its place. Random per process, so that no
+#: name or organisation shown in the list can contain it.
+CSRF_SLOT = secrets.token_hex(16)
+#: Every label the rows show, looked up once per rendering rather than per cell.
+LABELLED = (Sector, ParticipantRole, RegistrationStatus, AttendanceStatus)
+
+
+def _new_person_form(workshop: Workshop, form: NewPersonForm | None) -> dict:
+    """The new-person form refused with its messages, or the blank form's fields from their own
+    fragment: they change only with the organisations they suggest, not with each check-in."""
+    if form is not None:
+        return {"new_form": form,
+                "organisation_names": organisation_suggestions(db.session, workshop)}
+    return {"new_person_fields": render_cached(
+        db.session, "fragments/participants/new_person.html", tables=("organisations",),
+        key=(workshop.region_code,),
+        context=lambda: {"form": NewPersonForm(prefix=NEW_PREFIX, formdata=None,
+                                               meta={"csrf": False}),
+                         "organisation_names": organisation_suggestions(db.session, workshop)})}
+
+
+def _list_context(workshop: Workshop, args: dict[str, str], *, personal: bool, csrf: str,
+                  new_form: NewPersonForm | None = None, errors: list[str] | None = None
+                  ) -> dict:
+    """What the list shows, loaded from `args` alone (the cache key holds nothing else)."""
+    db.session.refresh(workshop)  # as of the version tokens just read, not of the page's start
+    formdata = MultiDict(args)
+    filter_form = ParticipantFilterForm(formdata)
+    search_form = PersonSearchForm(formdata)
     found = []
     if search_form.validate() and search_form.find.data:
         found = search_people(db.session, search_form.find.data)
-    registrations = list_participants(db.session, workshop, filters)
-    registered_people = registered_person_ids(db.session, workshop) if found else set()
-    args = {k: v for k, v in request.args.items() if k in filter_form and v}
-    return render_template(
-        "participants/index.html", workshop=workshop, registrations=registrations,
-        panel=participation_panel(db.session, workshop), filter_form=filter_form,
-        search_form=search_form, found=found, registered_people=registered_people,
-        add_form=AddPersonForm(formdata=None),
-        new_form=new_form or NewPersonForm(prefix="new", formdata=None),
-        organisation_names=organisation_suggestions(db.session, workshop),
-        # Labels looked up once per page, not once per row and option.
+    return dict(
+        workshop=workshop, panel=participation_panel(db.session, workshop),
+        registrations=list_participants(db.session, workshop, _filters(filter_form)),
+        filter_form=filter_form, search_form=search_form, found=found,
+        registered_people=registered_person_ids(db.session, workshop) if found else set(),
+        **_new_person_form(workshop, new_form), new_csrf_name=f"{NEW_PREFIX}-csrf_token",
         roles=[(role, role.label) for role in ParticipantRole],
-        personal=can(current_user, "participant.view_personal", workshop), mask_phone=mask_phone,
-        errors=errors or [], export_args=args), status
+        labels={member: member.label for enum_cls in LABELLED for member in enum_cls},
+        personal=personal, mask_phone=mask_phone, errors=errors or [], csrf=csrf,
+        export_args={k: v for k, v in args.items() if k in filter_form and v})
+
+
+def _render_index(workshop: Workshop, *, new_form: NewPersonForm | None = None,
+                  errors: list[str] | None = None, status: int = 200):
+    """The list from the fragment cache; after a refused form, rendered afresh with its
+    messages (rare, and not worth a cache entry per typed value)."""
+    args = {name: request.args[name] for name in LIST_ARGS if name in request.args}
+    personal = can(current_user, "participant.view_personal", workshop)
+    if new_form is not None or errors:
+        context = _list_context(workshop, args, personal=personal, csrf=generate_csrf(),
+                                new_form=new_form, errors=errors)
+        return render_template("participants/index.html", **context), status
+    listing = render_cached(
+        db.session, "fragments/participants/list.html", tables=LIST_TABLES,
+        key=(workshop.id, tuple(args.items()), personal),
+        context=lambda: _list_context(workshop, args, personal=personal, csrf=CSRF_SLOT))
+    return render_template("participants/index.html", workshop=workshop,
+                           listing=listing.replace(CSRF_SLOT, generate_csrf())), status
 
 
 @bp.route("/participants")

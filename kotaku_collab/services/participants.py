@@ -40,7 +40,7 @@ EXPORT_COLUMNS = ("code", "name", "organisation", "sector", "position", "role", 
                   "attendance", "phone", "email")
 PERSONAL_COLUMNS = ("phone", "email")
 SEARCH_LIMIT = 20
-#: Organisation names offered in a <datalist>; the registry's own pages list them all.
+#: At most this many organisation names in a <datalist>; the registry's own pages list them all.
 ORGANISATION_SUGGESTIONS = 500
 
 
@@ -210,11 +210,17 @@ def registered_person_ids(session: Session, workshop: Workshop) -> set[int]:
 
 def organisation_suggestions(session: Session, workshop: Workshop,
                              limit: int = ORGANISATION_SUGGESTIONS) -> list[str]:
-    """Registry names to offer while typing an organisation, the workshop's region first."""
+    """Registry names to offer while typing an organisation: those of the workshop's
+    regency/city and province and the national ones (no region), by name. Organisations are
+    registered at these levels, so these are the ones a local organiser registers; any other is
+    still found by its name when typed in full (resolve_organisation)."""
+    code = workshop.region_code
     return list(session.scalars(
-        select(Organisation.name).where(Organisation.merged_into_id.is_(None))
-        .order_by(case((Organisation.region_code == workshop.region_code, 0), else_=1),
-                  Organisation.name)
+        select(Organisation.name)
+        .where(Organisation.merged_into_id.is_(None),
+               or_(Organisation.region_code.in_((code[:2], code)),
+                   Organisation.region_code.is_(None)))
+        .order_by(Organisation.name)
         .limit(limit)))
 
 
