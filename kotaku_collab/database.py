@@ -7,6 +7,7 @@ from contextvars import ContextVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 
 #: "IMMEDIATE" makes SQLite take the write lock when the transaction begins, so a request that
 #: reads then writes cannot fail half-way with "database is locked". Read-only requests use
@@ -65,6 +66,33 @@ def start_request_counter():
 def request_query_count() -> int | None:
     counter = _query_count.get()
     return counter[0] if counter is not None else None
+
+
+@contextmanager
+def begin_mode(mode: str):
+    """SQLite transactions that begin inside the block begin in `mode`: a request that writes
+    only at its end reads in "DEFERRED" and begins its writing transaction in "IMMEDIATE", so
+    the write lock is held for the writing only."""
+    token = sqlite_begin_mode.set(mode)
+    try:
+        yield
+    finally:
+        sqlite_begin_mode.reset(token)
+
+
+def commit_keeping_loaded(session) -> None:
+    """Commit without expiring the loaded objects: for a response built from what the
+    transaction itself just wrote (reading it back would begin a new transaction, which on
+    SQLite, in a POST, takes the write lock again and holds it until the request ends), or to
+    end a reading transaction whose objects the writing one refreshes as it needs."""
+    if isinstance(session, scoped_session):
+        session = session()
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def ping(session) -> None:

@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import login_required
 from sqlalchemy import select
 
+from kotaku_collab.database import begin_mode, commit_keeping_loaded
 from kotaku_collab.extensions import db, limiter
 from kotaku_collab.i18n import _, format_local_datetime
 from kotaku_collab.models import (AttendanceStatus, Gender, NotificationKind, Registration,
@@ -18,17 +19,24 @@ from kotaku_collab.services import DomainError
 from kotaku_collab.services.notifications import MESSAGE_LOCALE, queue_notification
 from kotaku_collab.services.organisations import find_or_create_organisation
 from kotaku_collab.services.people import clean_text, normalise_phone
-from kotaku_collab.services.public import public_workshop
 from kotaku_collab.services.registration import (cancel_with_token, find_or_create_by_email,
                                                  record_attendance, register_person,
-                                                 self_registration_state)
+                                                 self_registration_state,
+                                                 workshop_for_registration)
 
 from .forms import CancelRegistrationForm, CheckInForm, SelfRegistrationForm
 
 bp = Blueprint("registration", __name__)
 
+#: Session key of the browser's latest registrations, as [code, cancel token] pairs.
+SESSION_TOKENS = "registrations"
+#: How many a browser remembers (each costs about 60 bytes of the session cookie).
+REMEMBERED_REGISTRATIONS = 5
+
+
 def public_workshop_or_404(code: str) -> Workshop:
-    workshop = public_workshop(db.session, code)
+    """The published workshop behind the link, with its region: all these pages show of it."""
+    workshop = workshop_for_registration(db.session, code)
     if workshop is None:
         abort(404)
     return workshop
@@ -53,39 +61,83 @@ def no_store(response):
 @bp.route("/w/<code>/register", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, key_func=_rate_limit_key, methods=["POST"])
 def register(code: str):
+    with begin_mode("DEFERRED"):  # only the registration itself takes SQLite's write lock
+        return _register_page(code)
+
+
+def _register_page(code: str):
+    """The form, and a registration when it is submitted and the workshop is open.
+
+    Every registration in the country queues for SQLite's write lock, so the form is checked,
+    and the workshop read, before it is taken: the lock is held from the registration's
+    first statement to its commit."""
+    form = SelfRegistrationForm()
+    details = _checked_details(form) if form.validate_on_submit() else None
     workshop = public_workshop_or_404(code)
     closed_reason = self_registration_state(workshop)
-    form = SelfRegistrationForm()
-    if closed_reason is None and form.validate_on_submit():
-        try:
-            result = _register(workshop, form)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            db.session.commit()
-            registration = result.registration
-            if not result.created:
-                return render_template("registration/already.html", workshop=workshop)
-            session[f"registration:{registration.code}"] = result.cancel_token
-            return redirect(url_for("registration.confirmation", code=workshop.code,
-                                    registration_code=registration.code))
+    if closed_reason is None and details is not None:
+        commit_keeping_loaded(db.session)  # ends the read: register_person locks and refreshes
+        with begin_mode("IMMEDIATE"):
+            try:
+                result = _register(workshop, details)
+            except DomainError as error:
+                db.session.rollback()
+                form.add_domain_error(error)
+            else:
+                # What the response shows was just written: reading it again would begin
+                # another transaction.
+                commit_keeping_loaded(db.session)
+                return _registered(workshop, result)
     elif closed_reason and form.is_submitted():
         form.form_errors.append(closed_reason)
     return render_template("registration/register.html", workshop=workshop, form=form,
                            closed_reason=closed_reason)
 
 
-def _register(workshop: Workshop, form: SelfRegistrationForm):
-    name = clean_text(form.name.data, 120)
-    email = form.email.data.strip().lower()
-    phone = normalise_phone(form.phone.data)
+def _remember_cancel_token(registration_code: str, token: str) -> None:
+    """Let this browser show the confirmation (with its cancel link) of its latest
+    registrations. Bounded: one office computer registering a whole team would otherwise grow
+    the session cookie past the 4 KB browsers keep, and lose the session."""
+    kept = [pair for pair in session.get(SESSION_TOKENS, ()) if pair[0] != registration_code]
+    session[SESSION_TOKENS] = [*kept[-(REMEMBERED_REGISTRATIONS - 1):], [registration_code, token]]
+
+
+def _forget_cancel_token(registration_code: str) -> None:
+    if SESSION_TOKENS in session:
+        session[SESSION_TOKENS] = [pair for pair in session[SESSION_TOKENS]
+                                   if pair[0] != registration_code]
+
+
+def _registered(workshop: Workshop, result):
+    """The answer to a stored registration: the confirmation, or "already registered"."""
+    registration = result.registration
+    if not result.created:
+        return render_template("registration/already.html", workshop=workshop)
+    _remember_cancel_token(registration.code, result.cancel_token)
+    return redirect(url_for("registration.confirmation", code=workshop.code,
+                            registration_code=registration.code))
+
+
+def _checked_details(form: SelfRegistrationForm) -> dict | None:
+    """The submitted details cleaned for the directory, or None with the error on the form."""
+    try:
+        phone = normalise_phone(form.phone.data)
+    except DomainError as error:
+        form.add_domain_error(error)
+        return None
+    return {"name": clean_text(form.name.data, 120), "email": form.email.data.strip().lower(),
+            "phone": phone, "position": clean_text(form.position.data, 160),
+            "organisation": clean_text(form.organisation.data, 200),
+            "sector": Sector(form.sector.data), "gender": Gender(form.gender.data)}
+
+
+def _register(workshop: Workshop, details: dict):
     organisation = find_or_create_organisation(
-        db.session, name=clean_text(form.organisation.data, 200),
-        sector=Sector(form.sector.data), region_code=workshop.region_code)
-    finder = find_or_create_by_email(name=name, email=email, phone=phone,
-                                     position=clean_text(form.position.data, 160),
-                                     organisation=organisation, gender=Gender(form.gender.data))
+        db.session, name=details["organisation"], sector=details["sector"],
+        region_code=workshop.region_code)
+    finder = find_or_create_by_email(name=details["name"], email=details["email"],
+                                     phone=details["phone"], position=details["position"],
+                                     organisation=organisation, gender=details["gender"])
     result = register_person(db.session, workshop.id, finder, organisation=organisation,
                              self_registered=True, consent_at=utc_now())
     _queue_confirmation(workshop, result)
@@ -125,7 +177,7 @@ def _queue_confirmation(workshop: Workshop, result) -> None:
 @bp.route("/w/<code>/registered/<registration_code>")
 def confirmation(code: str, registration_code: str):
     workshop = public_workshop_or_404(code)
-    token = session.get(f"registration:{registration_code}")
+    token = dict(session.get(SESSION_TOKENS, ())).get(registration_code)
     registration = db.session.scalar(select(Registration).where(
         Registration.workshop_id == workshop.id, Registration.code == registration_code))
     if registration is None or token is None:
@@ -154,7 +206,7 @@ def cancel(code: str, registration_code: str, token: str):
             error = exc.message
         else:
             db.session.commit()
-            session.pop(f"registration:{registration_code}", None)
+            _forget_cancel_token(registration_code)
             return render_template("registration/cancelled.html", workshop=workshop)
     return render_template("registration/cancel.html", workshop=workshop, form=form, error=error)
 

@@ -17,7 +17,8 @@ from datetime import datetime
 
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kotaku_collab.i18n import _, format_local_datetime
 from kotaku_collab.models import (AttendanceStatus, NotificationKind, Organisation,
@@ -45,12 +46,27 @@ def hash_token(token: str) -> str:
 
 
 def lock_workshop(session: Session, workshop_id: int) -> Workshop:
-    """Serialise seat changes for one workshop until the transaction ends."""
-    workshop = session.scalar(select(Workshop).where(Workshop.id == workshop_id)
-                              .with_for_update().execution_options(populate_existing=True))
+    """Serialise seat changes for one workshop until the transaction ends. The region comes
+    with it: refreshing the row drops the loaded one, and the messages need its time zone."""
+    workshop = session.scalar(select(Workshop).options(joinedload(Workshop.region))
+                              .where(Workshop.id == workshop_id).with_for_update(of=Workshop)
+                              .execution_options(populate_existing=True))
     if workshop is None:
         raise DomainError(_("The workshop no longer exists."))
     return workshop
+
+
+def workshop_for_registration(session: Session, code: str) -> Workshop | None:
+    """The public workshop behind a registration link, with only its region: what the form,
+    the confirmation and the e-mails show (`public_workshop` also loads the programme and the
+    organisers, for the public page)."""
+    from kotaku_collab.services.public import VISIBLE_STATUSES
+
+    code = (code or "").strip().upper()
+    if not code or len(code) > 16:
+        return None
+    return session.scalar(select(Workshop).options(joinedload(Workshop.region))
+                          .where(Workshop.code == code, Workshop.status.in_(VISIBLE_STATUSES)))
 
 
 def self_registration_state(workshop: Workshop, now: datetime | None = None) -> str | None:
@@ -68,14 +84,20 @@ def self_registration_state(workshop: Workshop, now: datetime | None = None) -> 
 
 
 def take_seat(session: Session, workshop: Workshop) -> bool:
-    """Take one seat with a conditional UPDATE; False when the workshop is full."""
-    result = session.execute(
+    """Take one seat with a conditional UPDATE; False when the workshop is full.
+
+    The UPDATE returns the new count, so the workshop's `seats_taken` is current without a
+    second statement (only a refused seat reads the count again)."""
+    taken = session.scalar(
         update(Workshop).where(Workshop.id == workshop.id,
                                Workshop.seats_taken < Workshop.capacity)
-        .values(seats_taken=Workshop.seats_taken + 1)
+        .values(seats_taken=Workshop.seats_taken + 1).returning(Workshop.seats_taken)
         .execution_options(synchronize_session=False))
-    session.refresh(workshop, ["seats_taken"])
-    return result.rowcount == 1
+    if taken is None:
+        session.refresh(workshop, ["seats_taken"])
+        return False
+    set_committed_value(workshop, "seats_taken", taken)
+    return True
 
 
 def free_seat(session: Session, workshop: Workshop) -> None:
@@ -92,14 +114,14 @@ def _next_waitlist_position(session: Session, workshop: Workshop) -> int:
     return (current or 0) + 1
 
 
-def _place(session: Session, workshop: Workshop, registration: Registration) -> None:
-    """Confirm if a seat is free (or none is needed), else put on the waiting list."""
-    if not registration.role.takes_seat or take_seat(session, workshop):
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.waitlist_position = None
-    else:
-        registration.status = RegistrationStatus.WAITLISTED
-        registration.waitlist_position = _next_waitlist_position(session, workshop)
+def _place(session: Session, workshop: Workshop, role: ParticipantRole) -> dict:
+    """Confirmed if a seat is free (or none is needed), else on the waiting list: the status
+    and waitlist position to store, decided before the registration is written so that it is
+    written once."""
+    if not role.takes_seat or take_seat(session, workshop):
+        return {"status": RegistrationStatus.CONFIRMED, "waitlist_position": None}
+    return {"status": RegistrationStatus.WAITLISTED,
+            "waitlist_position": _next_waitlist_position(session, workshop)}
 
 
 def register_person(session: Session, workshop_id: int, find_or_create_person, *,
@@ -120,30 +142,41 @@ def register_person(session: Session, workshop_id: int, find_or_create_person, *
     elif workshop.status not in ORGANISER_OPEN:
         raise DomainError(_("People can no longer be registered for a %(status)s workshop.",
                             status=workshop.status.label))
-    person = find_or_create_person(session)
-    existing = session.scalar(select(Registration).where(
-        Registration.workshop_id == workshop.id, Registration.person_id == person.id))
-    if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
-        return RegistrationResult(existing, created=False)
-    organisation = organisation or person.organisation
+    with session.no_autoflush:  # a new person is written with their registration, in one flush
+        person = find_or_create_person(session)
+        existing = _registration_of(session, workshop, person)
+        if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
+            return RegistrationResult(existing, created=False)
+        organisation = organisation or person.organisation
+        sector = organisation.sector if organisation else None
+        if existing is None and sector is None:
+            raise DomainError(_("Choose the organisation and its sector."), field="organisation")
+        placement = _place(session, workshop, role)
+    token = secrets.token_urlsafe(24)
     if existing is not None:  # registering again after cancelling
         registration = existing
         registration.role, registration.organisation = role, organisation
-        registration.sector = organisation.sector if organisation else registration.sector
+        registration.sector = sector or registration.sector
+        registration.consent_at = consent_at or registration.consent_at
+        registration.attendance = None
     else:
         registration = Registration(workshop=workshop, person=person, organisation=organisation,
-                                    sector=organisation.sector if organisation else None,
-                                    role=role, self_registered=self_registered)
-        if registration.sector is None:
-            raise DomainError(_("Choose the organisation and its sector."), field="organisation")
+                                    sector=sector, role=role, self_registered=self_registered,
+                                    consent_at=consent_at)
         session.add(registration)
-    token = secrets.token_urlsafe(24)
     registration.cancel_token_hash = hash_token(token)
-    registration.consent_at = consent_at or registration.consent_at
-    registration.attendance = None
-    _place(session, workshop, registration)
+    registration.status = placement["status"]
+    registration.waitlist_position = placement["waitlist_position"]
     session.flush()
     return RegistrationResult(registration, created=True, cancel_token=token)
+
+
+def _registration_of(session: Session, workshop: Workshop, person: Person) -> Registration | None:
+    """The person's registration for the workshop; a person not yet written has none."""
+    if person.id is None:
+        return None
+    return session.scalar(select(Registration).where(
+        Registration.workshop_id == workshop.id, Registration.person_id == person.id))
 
 
 def cancel_registration(session: Session, registration: Registration) -> Registration | None:
@@ -244,11 +277,10 @@ def find_or_create_by_email(*, name: str, email: str | None, phone: str | None =
         if person is None and phone and not email:
             person = session.scalar(select(Person).where(Person.phone == phone)
                                     .order_by(Person.id).limit(1))
-        if person is None:
+        if person is None:  # written by the caller's next flush (with the registration)
             person = Person(name=name, email=email or None, phone=phone or None,
                             position=position or None, organisation=organisation, gender=gender)
             session.add(person)
-            session.flush()
         return person
 
     return finder
