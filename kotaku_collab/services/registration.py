@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,6 +26,7 @@ from kotaku_collab.models import (AttendanceStatus, NotificationKind, Organisati
                                   Workshop, WorkshopStatus, utc_now)
 from kotaku_collab.services import DomainError
 from kotaku_collab.services.notifications import MESSAGE_LOCALE, queue_notification
+from kotaku_collab.services.people import insert_person
 
 #: Organisers may still add people (e.g. walk-ins) in these states; the public only while open.
 ORGANISER_OPEN = (WorkshopStatus.DRAFT, WorkshopStatus.PUBLISHED,
@@ -132,7 +133,8 @@ def register_person(session: Session, workshop_id: int, find_or_create_person, *
     """Register a person, confirmed or waitlisted.
 
     `find_or_create_person(session)` is called after the workshop is locked, so concurrent
-    submissions for the same e-mail see each other's person.
+    submissions for the same e-mail see each other's person. It returns a directory entry, or a
+    new `Person` not yet added to the session, which is then written here.
     """
     workshop = lock_workshop(session, workshop_id)
     if self_registered:
@@ -142,16 +144,17 @@ def register_person(session: Session, workshop_id: int, find_or_create_person, *
     elif workshop.status not in ORGANISER_OPEN:
         raise DomainError(_("People can no longer be registered for a %(status)s workshop.",
                             status=workshop.status.label))
-    with session.no_autoflush:  # a new person is written with their registration, in one flush
-        person = find_or_create_person(session)
-        existing = _registration_of(session, workshop, person)
-        if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
-            return RegistrationResult(existing, created=False)
-        organisation = organisation or person.organisation
-        sector = organisation.sector if organisation else None
-        if existing is None and sector is None:
-            raise DomainError(_("Choose the organisation and its sector."), field="organisation")
-        placement = _place(session, workshop, role)
+    person = find_or_create_person(session)
+    existing = _registration_of(session, workshop, person)
+    if inspect(person).transient:  # a new directory entry
+        person = insert_person(session, person)
+    if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
+        return RegistrationResult(existing, created=False)
+    organisation = organisation or person.organisation
+    sector = organisation.sector if organisation else None
+    if existing is None and sector is None:
+        raise DomainError(_("Choose the organisation and its sector."), field="organisation")
+    placement = _place(session, workshop, role)
     token = secrets.token_urlsafe(24)
     if existing is not None:  # registering again after cancelling
         registration = existing
@@ -160,7 +163,9 @@ def register_person(session: Session, workshop_id: int, find_or_create_person, *
         registration.consent_at = consent_at or registration.consent_at
         registration.attendance = None
     else:
-        registration = Registration(workshop=workshop, person=person, organisation=organisation,
+        # By ids: the unit of work then has no relationships to process for the new row.
+        registration = Registration(workshop_id=workshop.id, person_id=person.id,
+                                    organisation_id=organisation.id if organisation else None,
                                     sector=sector, role=role, self_registered=self_registered,
                                     consent_at=consent_at)
         session.add(registration)
@@ -168,13 +173,17 @@ def register_person(session: Session, workshop_id: int, find_or_create_person, *
     registration.status = placement["status"]
     registration.waitlist_position = placement["waitlist_position"]
     session.flush()
+    for key, value in (("workshop", workshop), ("person", person)):
+        set_committed_value(registration, key, value)  # as loaded: the messages read them
     return RegistrationResult(registration, created=True, cancel_token=token)
 
 
 def _registration_of(session: Session, workshop: Workshop, person: Person) -> Registration | None:
-    """The person's registration for the workshop; a person not yet written has none."""
-    if person.id is None:
+    """The person's registration for the workshop; a new person (not yet written) has none."""
+    if inspect(person).transient:
         return None
+    if person.id is None:
+        session.flush()
     return session.scalar(select(Registration).where(
         Registration.workshop_id == workshop.id, Registration.person_id == person.id))
 
@@ -277,10 +286,10 @@ def find_or_create_by_email(*, name: str, email: str | None, phone: str | None =
         if person is None and phone and not email:
             person = session.scalar(select(Person).where(Person.phone == phone)
                                     .order_by(Person.id).limit(1))
-        if person is None:  # written by the caller's next flush (with the registration)
+        if person is None:  # new: register_person writes it
             person = Person(name=name, email=email or None, phone=phone or None,
-                            position=position or None, organisation=organisation, gender=gender)
-            session.add(person)
+                            position=position or None, gender=gender,
+                            organisation_id=organisation.id if organisation else None)
         return person
 
     return finder
