@@ -147,6 +147,9 @@ def _row(obj, action: str, changes: dict) -> dict:
     }
 
 
+_INSERT_EVENTS = insert(AuditEvent.__table__)
+
+
 def _after_flush(session: Session, flush_context) -> None:
     rows = []
     for obj in session.new:
@@ -161,7 +164,13 @@ def _after_flush(session: Session, flush_context) -> None:
         if type(obj) in AUDITED:
             rows.append(_row(obj, "delete", _snapshot(obj)))
     if rows:
-        session.connection().execute(insert(AuditEvent.__table__), rows)
+        session.connection().execute(_INSERT_EVENTS, rows)
+
+
+def record_created(session: Session, obj) -> None:
+    """The "create" entry for an audited object written without a flush (database.insert_row),
+    the same entry the flush listener would have written."""
+    session.connection().execute(_INSERT_EVENTS, [_row(obj, "create", _snapshot(obj))])
 
 
 def record_event(session: Session, action: str, entity, changes: dict | None = None,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import event, text
+
+from sqlalchemy import event, insert, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import make_transient_to_detached, scoped_session
 
 #: "IMMEDIATE" makes SQLite take the write lock when the transaction begins, so a request that
 #: reads then writes cannot fail half-way with "database is locked". Read-only requests use
@@ -93,6 +94,28 @@ def commit_keeping_loaded(session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = expire_on_commit
+
+
+_INSERT_RETURNING: dict = {}
+
+
+def insert_row(session, obj):
+    """Write a new (transient) object at once with one INSERT … RETURNING, and make it a loaded
+    row of the session: what a flush does, for about half the cost of the unit of work. For the
+    writes a self-registration makes while it holds SQLite's write lock. Relationships must be
+    given by id (`organisation_id=`), column defaults are applied by the INSERT, and no
+    after_flush listener sees the row (audited classes: audit.record_created)."""
+    table = type(obj).__table__
+    statement = _INSERT_RETURNING.get(table)
+    if statement is None:  # built once per table
+        statement = _INSERT_RETURNING[table] = insert(table).returning(*table.c)
+    row = session.execute(statement, {key: value for key, value in vars(obj).items()
+                                      if key in table.c})
+    for column, value in zip(table.c, row.one()):
+        setattr(obj, column.key, value)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 def ping(session) -> None:

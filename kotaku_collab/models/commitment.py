@@ -150,12 +150,16 @@ class CommitmentUpdate(Base):
     """A progress report; the history is append-only."""
 
     __tablename__ = "commitment_updates"
-    __table_args__ = (CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),)
+    __table_args__ = (
+        CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
+        # A commitment's updates newest first, with the state: the latest update's verification
+        # state (the ?verification= filter) from the index alone; serves lookups by commitment.
+        Index("ix_commitment_updates_latest", "commitment_id", "created_at", "id",
+              "verification_state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    commitment_id: Mapped[int] = mapped_column(
-        ForeignKey("commitments.id", ondelete="RESTRICT"), index=True
-    )
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="RESTRICT"))
     reported_on: Mapped[date]
     status: Mapped[CommitmentStatus] = mapped_column(enum_column(CommitmentStatus, "commitment_status"))
     percent_complete: Mapped[int]

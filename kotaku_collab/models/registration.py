@@ -50,6 +50,8 @@ class Registration(Base):
     __table_args__ = (
         UniqueConstraint("workshop_id", "person_id"),
         Index("ix_registrations_workshop_status", "workshop_id", "status"),
+        # The next place on a workshop's waiting list, and the first person waiting.
+        Index("ix_registrations_workshop_waitlist", "workshop_id", "waitlist_position"),
         CheckConstraint(
             "attendance <> 'diwakili' OR delegate_name IS NOT NULL", name="delegate_named"
         ),

@@ -17,7 +17,7 @@ from kotaku_collab.models import (AttendanceStatus, Gender, NotificationKind, Re
 from kotaku_collab.permissions import load_or_404
 from kotaku_collab.services import DomainError
 from kotaku_collab.services.notifications import MESSAGE_LOCALE, queue_notification
-from kotaku_collab.services.organisations import find_or_create_organisation
+from kotaku_collab.services.organisations import find_by_name, find_or_create_organisation
 from kotaku_collab.services.people import clean_text, normalise_phone
 from kotaku_collab.services.registration import (cancel_with_token, find_or_create_by_email,
                                                  record_attendance, register_person,
@@ -68,21 +68,23 @@ def register(code: str):
 def _register_page(code: str):
     """The form, and a registration when it is submitted and the workshop is open.
 
-    Every registration in the country queues for SQLite's write lock, so the form is checked,
-    and the workshop read, before it is taken: the lock is held from the registration's
-    first statement to its commit."""
+    Every registration in the country queues for SQLite's write lock, so everything that only
+    reads (the form, the workshop, the organisation's registry entry) is done before it is
+    taken: the lock is held from the registration's first statement to its commit."""
     form = SelfRegistrationForm()
     details = _checked_details(form) if form.validate_on_submit() else None
     workshop = public_workshop_or_404(code)
     closed_reason = self_registration_state(workshop)
     if closed_reason is None and details is not None:
+        known = find_by_name(db.session, details["organisation"])
         commit_keeping_loaded(db.session)  # ends the read: register_person locks and refreshes
         with begin_mode("IMMEDIATE"):
             try:
-                result = _register(workshop, details)
+                result = _register(workshop, details, known)
             except DomainError as error:
                 db.session.rollback()
                 form.add_domain_error(error)
+                workshop = public_workshop_or_404(code)  # expired by the rollback
             else:
                 # What the response shows was just written: reading it again would begin
                 # another transaction.
@@ -90,6 +92,10 @@ def _register_page(code: str):
                 return _registered(workshop, result)
     elif closed_reason and form.is_submitted():
         form.form_errors.append(closed_reason)
+    return _form_page(workshop, form, closed_reason)
+
+
+def _form_page(workshop: Workshop, form: SelfRegistrationForm, closed_reason: str | None):
     return render_template("registration/register.html", workshop=workshop, form=form,
                            closed_reason=closed_reason)
 
@@ -131,15 +137,17 @@ def _checked_details(form: SelfRegistrationForm) -> dict | None:
             "sector": Sector(form.sector.data), "gender": Gender(form.gender.data)}
 
 
-def _register(workshop: Workshop, details: dict):
-    organisation = find_or_create_organisation(
+def _register(workshop: Workshop, details: dict, known_organisation):
+    """Register under the write lock; `known_organisation` was found before it was taken
+    (registry entries are never deleted, only merged, so one found stays valid)."""
+    organisation = known_organisation or find_or_create_organisation(
         db.session, name=details["organisation"], sector=details["sector"],
         region_code=workshop.region_code)
     finder = find_or_create_by_email(name=details["name"], email=details["email"],
                                      phone=details["phone"], position=details["position"],
                                      organisation=organisation, gender=details["gender"])
     result = register_person(db.session, workshop.id, finder, organisation=organisation,
-                             self_registered=True, consent_at=utc_now())
+                             self_registered=True, consent_at=utc_now(), workshop=workshop)
     _queue_confirmation(workshop, result)
     return result
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from kotaku_collab.i18n import _
@@ -46,10 +46,14 @@ def follow_merges(session: Session, org: Organisation | None) -> Organisation | 
     return org
 
 
+#: Built once: every self-registration runs it while holding SQLite's write lock.
+_BY_NORMALISED_NAME = (select(Organisation).where(Organisation.normalised_name == bindparam("name"))
+                       .order_by(Organisation.id).limit(1))
+
+
 def find_by_name(session, name: str):
     """The registry entry with this name (normalised), following merges."""
-    org = session.scalar(select(Organisation).where(
-        Organisation.normalised_name == normalise_name(name)).order_by(Organisation.id).limit(1))
+    org = session.scalar(_BY_NORMALISED_NAME, {"name": normalise_name(name)})
     return follow_merges(session, org)
 
 

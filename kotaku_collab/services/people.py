@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm import Session, joinedload
 
+from kotaku_collab.database import insert_row
 from kotaku_collab.i18n import _
 from kotaku_collab.models import (Gender, Organisation, Person, Registration, RegistrationStatus,
                                   Workshop)
@@ -154,23 +155,10 @@ def find_likely_duplicates(session: Session, *, email: str | None, phone: str | 
     return list(session.scalars(query))
 
 
-#: Built once (compiled once per process): a new person's row, returned whole.
-_INSERT_PERSON = insert(Person.__table__).returning(*Person.__table__.c)
-
-
 def insert_person(session: Session, person: Person) -> Person:
-    """Write a new (transient) directory entry at once, with one INSERT, and return it as a
-    loaded row of the session: what a flush does, for about half the cost of the unit of work.
-    It matters where it runs: a self-registration writes the person while it holds SQLite's
-    write lock. Relationships are given by id (`organisation_id`)."""
-    table = Person.__table__
-    row = session.execute(_INSERT_PERSON, {key: value for key, value in vars(person).items()
-                                           if key in table.c})
-    for column, value in zip(table.c, row.one()):
-        setattr(person, column.key, value)
-    make_transient_to_detached(person)
-    session.add(person)
-    return person
+    """Write a new (transient) directory entry at once, with one INSERT (database.insert_row):
+    a self-registration writes the person while it holds SQLite's write lock."""
+    return insert_row(session, person)
 
 
 def create_person(session: Session, data: PersonInput, *,

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import force_locale
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import bindparam, func, inspect, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from kotaku_collab.audit import record_created
+from kotaku_collab.database import insert_row
 from kotaku_collab.i18n import _, format_local_datetime
 from kotaku_collab.models import (AttendanceStatus, NotificationKind, Organisation,
                                   ParticipantRole, Person, Registration, RegistrationStatus,
@@ -27,6 +29,8 @@ from kotaku_collab.models import (AttendanceStatus, NotificationKind, Organisati
 from kotaku_collab.services import DomainError
 from kotaku_collab.services.notifications import MESSAGE_LOCALE, queue_notification
 from kotaku_collab.services.people import insert_person
+from kotaku_collab.services.public import (VISIBLE_STATUSES, RegistrationState,
+                                           registration_state)
 
 #: Organisers may still add people (e.g. walk-ins) in these states; the public only while open.
 ORGANISER_OPEN = (WorkshopStatus.DRAFT, WorkshopStatus.PUBLISHED,
@@ -46,14 +50,46 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Statements of a self-registration, built once: every registration in the country runs them,
+# on SQLite while it holds the write lock, and building an ORM statement costs more than
+# running it.
+_LOCK_WORKSHOP = (select(Workshop).options(joinedload(Workshop.region))
+                  .where(Workshop.id == bindparam("workshop_id")).with_for_update(of=Workshop)
+                  .execution_options(populate_existing=True))
+_TAKE_SEAT = (update(Workshop).where(Workshop.id == bindparam("workshop_id"),
+                                     Workshop.seats_taken < Workshop.capacity)
+              .values(seats_taken=Workshop.seats_taken + 1).returning(Workshop.seats_taken)
+              .execution_options(synchronize_session=False))
+_WORKSHOP_BY_CODE = (select(Workshop).options(joinedload(Workshop.region))
+                     .where(Workshop.code == bindparam("code"),
+                            Workshop.status.in_(VISIBLE_STATUSES)))
+#: What registering judges a workshop by (registration_state, take_seat), read under the lock.
+SEAT_STATE_COLUMNS = ("status", "ends_at", "registration_opens_at", "registration_closes_at",
+                      "seats_taken", "capacity")
+_LOCK_SEAT_STATE = (select(*(getattr(Workshop, key) for key in SEAT_STATE_COLUMNS))
+                    .where(Workshop.id == bindparam("workshop_id")).with_for_update(of=Workshop))
+_PERSON_BY_EMAIL = (select(Person).where(Person.email == bindparam("email"))
+                    .order_by(Person.id).limit(1))
+
+
 def lock_workshop(session: Session, workshop_id: int) -> Workshop:
     """Serialise seat changes for one workshop until the transaction ends. The region comes
     with it: refreshing the row drops the loaded one, and the messages need its time zone."""
-    workshop = session.scalar(select(Workshop).options(joinedload(Workshop.region))
-                              .where(Workshop.id == workshop_id).with_for_update(of=Workshop)
-                              .execution_options(populate_existing=True))
+    workshop = session.scalar(_LOCK_WORKSHOP, {"workshop_id": workshop_id})
     if workshop is None:
         raise DomainError(_("The workshop no longer exists."))
+    return workshop
+
+
+def lock_loaded_workshop(session: Session, workshop: Workshop) -> Workshop:
+    """lock_workshop for a workshop already loaded with its region (a self-registration reads
+    it before it takes SQLite's write lock): locks the row and reads again only what
+    registering judges by (status, registration window, seats)."""
+    row = session.execute(_LOCK_SEAT_STATE, {"workshop_id": workshop.id}).first()
+    if row is None:
+        raise DomainError(_("The workshop no longer exists."))
+    for key, value in zip(SEAT_STATE_COLUMNS, row):
+        set_committed_value(workshop, key, value)
     return workshop
 
 
@@ -61,19 +97,14 @@ def workshop_for_registration(session: Session, code: str) -> Workshop | None:
     """The public workshop behind a registration link, with only its region: what the form,
     the confirmation and the e-mails show (`public_workshop` also loads the programme and the
     organisers, for the public page)."""
-    from kotaku_collab.services.public import VISIBLE_STATUSES
-
     code = (code or "").strip().upper()
     if not code or len(code) > 16:
         return None
-    return session.scalar(select(Workshop).options(joinedload(Workshop.region))
-                          .where(Workshop.code == code, Workshop.status.in_(VISIBLE_STATUSES)))
+    return session.scalar(_WORKSHOP_BY_CODE, {"code": code})
 
 
 def self_registration_state(workshop: Workshop, now: datetime | None = None) -> str | None:
     """Why the public cannot register now, or None when they can."""
-    from kotaku_collab.services.public import RegistrationState, registration_state
-
     state = registration_state(workshop, now or utc_now())
     if state is RegistrationState.OPEN:
         return None
@@ -89,11 +120,7 @@ def take_seat(session: Session, workshop: Workshop) -> bool:
 
     The UPDATE returns the new count, so the workshop's `seats_taken` is current without a
     second statement (only a refused seat reads the count again)."""
-    taken = session.scalar(
-        update(Workshop).where(Workshop.id == workshop.id,
-                               Workshop.seats_taken < Workshop.capacity)
-        .values(seats_taken=Workshop.seats_taken + 1).returning(Workshop.seats_taken)
-        .execution_options(synchronize_session=False))
+    taken = session.scalar(_TAKE_SEAT, {"workshop_id": workshop.id})
     if taken is None:
         session.refresh(workshop, ["seats_taken"])
         return False
@@ -128,15 +155,19 @@ def _place(session: Session, workshop: Workshop, role: ParticipantRole) -> dict:
 def register_person(session: Session, workshop_id: int, find_or_create_person, *,
                     role: ParticipantRole = ParticipantRole.PESERTA,
                     organisation: Organisation | None = None, self_registered: bool = False,
-                    consent_at: datetime | None = None, now: datetime | None = None
-                    ) -> RegistrationResult:
+                    consent_at: datetime | None = None, now: datetime | None = None,
+                    workshop: Workshop | None = None) -> RegistrationResult:
     """Register a person, confirmed or waitlisted.
 
     `find_or_create_person(session)` is called after the workshop is locked, so concurrent
     submissions for the same e-mail see each other's person. It returns a directory entry, or a
-    new `Person` not yet added to the session, which is then written here.
+    new `Person` not yet added to the session, which is then written here. `workshop`: the
+    workshop as loaded with its region, when the caller has it (lock_loaded_workshop).
     """
-    workshop = lock_workshop(session, workshop_id)
+    if workshop is not None and workshop.id == workshop_id:
+        workshop = lock_loaded_workshop(session, workshop)
+    else:
+        workshop = lock_workshop(session, workshop_id)
     if self_registered:
         reason = self_registration_state(workshop, now)
         if reason:
@@ -162,17 +193,19 @@ def register_person(session: Session, workshop_id: int, find_or_create_person, *
         registration.sector = sector or registration.sector
         registration.consent_at = consent_at or registration.consent_at
         registration.attendance = None
+        registration.cancel_token_hash = hash_token(token)
+        registration.status = placement["status"]
+        registration.waitlist_position = placement["waitlist_position"]
+        session.flush()
     else:
-        # By ids: the unit of work then has no relationships to process for the new row.
-        registration = Registration(workshop_id=workshop.id, person_id=person.id,
-                                    organisation_id=organisation.id if organisation else None,
-                                    sector=sector, role=role, self_registered=self_registered,
-                                    consent_at=consent_at)
-        session.add(registration)
-    registration.cancel_token_hash = hash_token(token)
-    registration.status = placement["status"]
-    registration.waitlist_position = placement["waitlist_position"]
-    session.flush()
+        # One INSERT, without the unit of work: written while SQLite's write lock is held.
+        registration = insert_row(session, Registration(
+            workshop_id=workshop.id, person_id=person.id,
+            organisation_id=organisation.id if organisation else None, sector=sector, role=role,
+            self_registered=self_registered, consent_at=consent_at,
+            cancel_token_hash=hash_token(token), **placement))
+        record_created(session, registration)
+        set_committed_value(registration, "organisation", organisation)
     for key, value in (("workshop", workshop), ("person", person)):
         set_committed_value(registration, key, value)  # as loaded: the messages read them
     return RegistrationResult(registration, created=True, cancel_token=token)
@@ -281,8 +314,7 @@ def find_or_create_by_email(*, name: str, email: str | None, phone: str | None =
         person = None
         if email:
             # Stored lower-cased (Person.email's validator, migration 0006): ix_people_email.
-            person = session.scalar(select(Person).where(Person.email == email.lower())
-                                    .order_by(Person.id).limit(1))
+            person = session.scalar(_PERSON_BY_EMAIL, {"email": email.lower()})
         if person is None and phone and not email:
             person = session.scalar(select(Person).where(Person.phone == phone)
                                     .order_by(Person.id).limit(1))

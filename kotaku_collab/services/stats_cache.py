@@ -34,9 +34,7 @@ from collections import OrderedDict
 from datetime import date, datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, inspect, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
@@ -68,19 +66,20 @@ def _new_token() -> int:
     return secrets.randbits(62)
 
 
+#: The token upsert, as driver SQL: it runs inside every writing transaction (on SQLite while
+#: the write lock is held), so it skips building and compiling a statement each time.
+#: `excluded.version` is the row proposed for insertion (SQLite ≥ 3.24 and PostgreSQL alike).
+_BUMP_SQL = ("INSERT INTO data_versions (table_name, version) VALUES ({0}, {0}) "
+             "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version")
+_BUMP_BY_PARAMSTYLE = {"qmark": _BUMP_SQL.format("?"), "format": _BUMP_SQL.format("%s"),
+                       "pyformat": _BUMP_SQL.format("%s")}
+
+
 def _bump(connection, table_name: str) -> None:
-    table = DataVersion.__table__
-    dialect = connection.dialect.name
-    token = _new_token()
-    if dialect == "postgresql":
-        statement = pg_insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite_insert(table)
-    else:  # pragma: no cover - the app supports SQLite and PostgreSQL only
-        raise RuntimeError(f"stats_cache does not support {dialect}")
-    statement = statement.values(table_name=table_name, version=token).on_conflict_do_update(
-        index_elements=[table.c.table_name], set_={"version": token})
-    connection.execute(statement)
+    statement = _BUMP_BY_PARAMSTYLE.get(connection.dialect.paramstyle)
+    if statement is None:  # pragma: no cover - the app supports SQLite and PostgreSQL only
+        raise RuntimeError(f"stats_cache does not support {connection.dialect.name}")
+    connection.exec_driver_sql(statement, (table_name, _new_token()))
 
 
 def _has_versions(connection) -> bool:
@@ -127,10 +126,13 @@ def install() -> None:
             event.listen(Engine, name, handler)
 
 
+_VERSIONS = (select(DataVersion.table_name, DataVersion.version)
+             .where(DataVersion.table_name.in_(bindparam("names", expanding=True))))
+
+
 def versions(session: Session, tables) -> tuple:
     """The current token of each table (0 for a table never written since it was created)."""
-    rows = dict(session.execute(select(DataVersion.table_name, DataVersion.version)
-                                .where(DataVersion.table_name.in_(tables))).all())
+    rows = dict(session.execute(_VERSIONS, {"names": list(tables)}).all())
     return tuple(rows.get(name, 0) for name in tables)
 
 

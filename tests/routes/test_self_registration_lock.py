@@ -61,6 +61,32 @@ def test_a_registration_takes_the_write_lock_once_and_only_to_write(client, code
     assert len(writes) == 1
     assert statements[-1] == "COMMIT"  # nothing is read back after the commit
     assert {"INSERT", "UPDATE"} <= set(writes[0])
+    # Under the lock: the workshop's seat state and the person by e-mail; the organisation's
+    # registry entry is looked up before (it is created under the lock only when it is new).
+    assert writes[0].count("SELECT") == 3  # with the new organisation's check
+
+
+def test_a_known_organisation_is_not_looked_up_under_the_lock(client, db, statements):
+    code = factories.make_workshop("51.05", capacity=5).code
+    db.session.commit()
+    client.post(f"/w/{code}/register", data=form(email="first@example.org"))
+    before = len(statements)
+    client.post(f"/w/{code}/register", data=form(email="second@example.org"))
+    writes = _write_transactions(statements[before:])
+    assert len(writes) == 1 and writes[0].count("SELECT") == 2
+
+
+def test_a_closed_workshop_never_takes_the_write_lock(client, db, statements):
+    workshop = factories.make_workshop("51.05", capacity=5)
+    workshop.registration_closes_at = workshop.starts_at.replace(year=2000)
+    code = workshop.code
+    db.session.commit()
+    before = len(statements)
+    response = client.post(f"/w/{code}/register", data=form())
+    assert response.status_code == 200
+    assert "closed" in response.get_data(as_text=True)
+    assert "BEGIN IMMEDIATE" not in statements[before:]
+    assert db.session.scalars(select(Registration)).all() == []
 
 
 def test_a_refused_form_never_takes_the_write_lock(client, code, statements):

@@ -17,10 +17,11 @@ from kotaku_collab.services.scheduling import to_local_naive
 from tests import factories
 
 
-def register(db, workshop, email, role=ParticipantRole.PESERTA, **kwargs):
+def register(db, for_workshop, email, role=ParticipantRole.PESERTA, **kwargs):
     org = factories.make_organisation(sector=kwargs.pop("sector", Sector.PEMERINTAH))
     finder = find_or_create_by_email(name=email.split("@")[0], email=email, organisation=org)
-    return register_person(db.session, workshop.id, finder, role=role, organisation=org, **kwargs)
+    return register_person(db.session, for_workshop.id, finder, role=role, organisation=org,
+                           **kwargs)
 
 
 def test_register_goes_to_waitlist_when_full(db):
@@ -153,3 +154,28 @@ def test_sector_is_snapshotted_from_the_organisation(db):
     workshop = factories.make_workshop()
     result = register(db, workshop, "baznas@example.org", sector=Sector.FILANTROPI)
     assert result.registration.sector is Sector.FILANTROPI
+
+
+def test_a_workshop_loaded_before_the_lock_is_judged_by_its_state_under_the_lock(db):
+    """A self-registration reads the workshop before it takes the write lock; what changed in
+    between (closed, seats taken by others) is read again under the lock."""
+    from sqlalchemy import update
+
+    from kotaku_collab.models import Workshop
+
+    workshop = factories.make_workshop(capacity=3)
+    db.session.commit()
+    loaded = db.session.get(Workshop, workshop.id)
+    assert loaded.seats_taken == 0
+    # Another request fills the workshop meanwhile (the loaded object does not see it).
+    db.session.execute(update(Workshop).where(Workshop.id == workshop.id)
+                       .values(seats_taken=3).execution_options(synchronize_session=False))
+    result = register(db, workshop, "late@example.org", workshop=loaded)
+    assert result.registration.status is RegistrationStatus.WAITLISTED
+    assert loaded.seats_taken == 3
+    db.session.execute(update(Workshop).where(Workshop.id == workshop.id)
+                       .values(status=WorkshopStatus.CANCELLED)
+                       .execution_options(synchronize_session=False))
+    with pytest.raises(DomainError):
+        register(db, workshop, "later@example.org", workshop=loaded, self_registered=True)
+    assert loaded.status is WorkshopStatus.CANCELLED
