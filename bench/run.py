@@ -409,8 +409,13 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--reseed", action="store_true", help="seed again even if a dataset exists")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--output", type=Path, default=BENCH / "results.json")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="default: bench/results.json, or results-postgresql.json with "
+                             "DATABASE_URL")
     args = parser.parse_args()
+    if args.output is None:
+        args.output = BENCH / ("results-postgresql.json" if os.environ.get("DATABASE_URL")
+                               else "results.json")
     workers = args.workers or 2 * (os.cpu_count() or 1)
     concurrency = args.concurrency or 2 * workers
 
