@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-
 
 from sqlalchemy import event, insert, text
 from sqlalchemy.engine import Engine
@@ -79,6 +81,44 @@ def begin_mode(mode: str):
         yield
     finally:
         sqlite_begin_mode.reset(token)
+
+
+_queues: dict[tuple[int, str], tuple[threading.Lock, int]] = {}
+_queues_guard = threading.Lock()
+
+
+@contextmanager
+def sqlite_writer_queue(engine: Engine):
+    """Queue this process's writer behind the others before it asks for SQLite's write lock.
+
+    A writer that finds the lock taken is put to sleep by SQLite's busy handler for 1, 2, 5,
+    10… ms and checks again: under a burst of registrations the lock is often free while every
+    waiter sleeps. An exclusive `flock` on a file beside the database (and a thread lock, for a
+    threaded server) wakes the next writer the moment the previous one commits. Writers that do
+    not queue (rarer ones: organisers' edits) still get the lock through the busy timeout. A
+    no-op on other engines and on in-memory SQLite."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    thread_lock, descriptor = _queue_for(database)
+    with thread_lock:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+def _queue_for(database: str) -> tuple[threading.Lock, int]:
+    """The queue file of this database, opened once per process (a forked worker opens its
+    own: a descriptor inherited across fork would share the parent's lock)."""
+    key = (os.getpid(), database)
+    with _queues_guard:
+        if key not in _queues:
+            descriptor = os.open(database + "-writers", os.O_RDWR | os.O_CREAT, 0o600)
+            _queues[key] = (threading.Lock(), descriptor)
+        return _queues[key]
 
 
 def commit_keeping_loaded(session) -> None:

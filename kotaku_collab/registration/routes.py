@@ -9,7 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import login_required
 from sqlalchemy import select
 
-from kotaku_collab.database import begin_mode, commit_keeping_loaded
+from kotaku_collab.database import begin_mode, commit_keeping_loaded, sqlite_writer_queue
 from kotaku_collab.extensions import db, limiter
 from kotaku_collab.i18n import _, format_local_datetime
 from kotaku_collab.models import (AttendanceStatus, Gender, NotificationKind, Registration,
@@ -78,18 +78,18 @@ def _register_page(code: str):
     if closed_reason is None and details is not None:
         known = find_by_name(db.session, details["organisation"])
         commit_keeping_loaded(db.session)  # ends the read: register_person locks and refreshes
-        with begin_mode("IMMEDIATE"):
+        with sqlite_writer_queue(db.engine), begin_mode("IMMEDIATE"):
             try:
                 result = _register(workshop, details, known)
             except DomainError as error:
                 db.session.rollback()
                 form.add_domain_error(error)
-                workshop = public_workshop_or_404(code)  # expired by the rollback
             else:
                 # What the response shows was just written: reading it again would begin
                 # another transaction.
                 commit_keeping_loaded(db.session)
                 return _registered(workshop, result)
+        workshop = public_workshop_or_404(code)  # expired by the rollback
     elif closed_reason and form.is_submitted():
         form.form_errors.append(closed_reason)
     return _form_page(workshop, form, closed_reason)
