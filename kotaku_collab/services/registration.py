@@ -126,8 +126,12 @@ def self_registration_state(workshop: Workshop, now: datetime | None = None) -> 
 def take_seat(session: Session, workshop: Workshop) -> bool:
     """Take one seat with a conditional UPDATE; False when the workshop is full.
 
-    The UPDATE returns the new count, so the workshop's `seats_taken` is current without a
-    second statement (only a refused seat reads the count again)."""
+    The workshop must be locked (lock_workshop, lock_loaded_workshop): its seat count was read
+    under the lock, so a workshop it shows full is full and needs no statement (on a popular
+    workshop, every registration after the last seat goes to the waiting list). The UPDATE
+    returns the new count, so `seats_taken` stays current without a second statement."""
+    if workshop.seats_taken >= workshop.capacity:
+        return False
     taken = session.scalar(_TAKE_SEAT, {"workshop_id": workshop.id})
     if taken is None:
         session.refresh(workshop, ["seats_taken"])

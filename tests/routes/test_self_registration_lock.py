@@ -96,6 +96,19 @@ def test_a_refused_form_never_takes_the_write_lock(client, code, statements):
     assert "BEGIN IMMEDIATE" not in statements
 
 
+def test_a_full_workshop_waitlists_without_trying_for_a_seat(client, code, statements):
+    """The seat count read under the lock says the one seat is gone: no seat UPDATE is tried
+    (and no count read again); the waiting list's next place is the one extra SELECT."""
+    client.post(f"/w/{code}/register", data=form(email="first@example.org"))
+    first = _write_transactions(statements)[-1]
+    before = len(statements)
+    client.post(f"/w/{code}/register", data=form(email="second@example.org"))
+    writes = _write_transactions(statements[before:])
+    assert len(writes) == 1
+    assert "UPDATE" in first and "UPDATE" not in writes[0]
+    assert writes[0].count("SELECT") == 3  # seat state, person by e-mail, next waiting place
+
+
 def test_a_waitlisted_registration_is_written_once_with_its_place(client, code, db):
     client.post(f"/w/{code}/register", data=form(email="first@example.org"))
     client.post(f"/w/{code}/register", data=form(email="second@example.org"))
