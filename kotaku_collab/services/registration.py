@@ -25,8 +25,7 @@ from kotaku_collab.database import insert_row
 from kotaku_collab.i18n import _, format_local_datetime
 from kotaku_collab.models import (AttendanceStatus, NotificationKind, Organisation,
                                   ParticipantRole, Person, Region, Registration,
-                                  RegistrationStatus,
-                                  Workshop, WorkshopStatus, utc_now)
+                                  RegistrationStatus, Workshop, WorkshopStatus, utc_now)
 from kotaku_collab.services import DomainError
 from kotaku_collab.services.notifications import MESSAGE_LOCALE, queue_notification
 from kotaku_collab.services.people import insert_person
