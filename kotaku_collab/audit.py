@@ -112,9 +112,17 @@ def _plain(value):
     return value
 
 
-def _column_keys(obj):
-    return [p.key for p in inspect(obj).mapper.iterate_properties
+_COLUMN_KEYS: dict[type, list[str]] = {}
+
+
+def _column_keys(obj) -> list[str]:
+    """The audited columns of the object's class (worked out once per class)."""
+    keys = _COLUMN_KEYS.get(type(obj))
+    if keys is None:
+        keys = _COLUMN_KEYS[type(obj)] = [
+            p.key for p in inspect(obj).mapper.iterate_properties
             if isinstance(p, ColumnProperty) and p.key not in SKIPPED_COLUMNS]
+    return keys
 
 
 def _snapshot(obj) -> dict:

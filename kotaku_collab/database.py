@@ -149,8 +149,8 @@ def insert_row(session, obj):
     statement = _INSERT_RETURNING.get(table)
     if statement is None:  # built once per table
         statement = _INSERT_RETURNING[table] = insert(table).returning(*table.c)
-    row = session.execute(statement, {key: value for key, value in vars(obj).items()
-                                      if key in table.c})
+    row = session.connection().execute(statement, {key: value for key, value in vars(obj).items()
+                                                   if key in table.c})
     for column, value in zip(table.c, row.one()):
         setattr(obj, column.key, value)
     make_transient_to_detached(obj)

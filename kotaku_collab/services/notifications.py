@@ -31,7 +31,7 @@ def queue_notification(session: Session, kind: NotificationKind, *, subject: str
         return None
     if (person is not None and person.id is None) or (workshop is not None and workshop.id is None):
         session.flush()  # the message refers to them by id
-    result = session.execute(_INSERT, {
+    result = session.connection().execute(_INSERT, {
         "kind": kind, "person_id": person.id if person else None,
         "workshop_id": workshop.id if workshop else None,
         "email": email or (person.email if person else None), "subject": subject, "body": body,

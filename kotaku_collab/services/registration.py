@@ -52,14 +52,17 @@ def hash_token(token: str) -> str:
 
 # Statements of a self-registration, built once: every registration in the country runs them,
 # on SQLite while it holds the write lock, and building an ORM statement costs more than
-# running it.
+# running it. Those that read or write only columns are Core statements on the tables, run on
+# the session's connection: the ORM's statement handling would cost more than the statement.
+_WORKSHOPS = Workshop.__table__
+_PEOPLE = Person.__table__
 _LOCK_WORKSHOP = (select(Workshop).options(joinedload(Workshop.region))
                   .where(Workshop.id == bindparam("workshop_id")).with_for_update(of=Workshop)
                   .execution_options(populate_existing=True))
-_TAKE_SEAT = (update(Workshop).where(Workshop.id == bindparam("workshop_id"),
-                                     Workshop.seats_taken < Workshop.capacity)
-              .values(seats_taken=Workshop.seats_taken + 1).returning(Workshop.seats_taken)
-              .execution_options(synchronize_session=False))
+_TAKE_SEAT = (update(_WORKSHOPS).where(_WORKSHOPS.c.id == bindparam("workshop_id"),
+                                       _WORKSHOPS.c.seats_taken < _WORKSHOPS.c.capacity)
+              .values(seats_taken=_WORKSHOPS.c.seats_taken + 1)
+              .returning(_WORKSHOPS.c.seats_taken))
 #: The workshop and its region as two entities of one row: cheaper than joinedload, whose
 #: loader walks every relationship of Region for each row.
 _WORKSHOP_BY_CODE = (select(Workshop, Region).join(Workshop.region)
@@ -68,10 +71,10 @@ _WORKSHOP_BY_CODE = (select(Workshop, Region).join(Workshop.region)
 #: What registering judges a workshop by (registration_state, take_seat), read under the lock.
 SEAT_STATE_COLUMNS = ("status", "ends_at", "registration_opens_at", "registration_closes_at",
                       "seats_taken", "capacity")
-_LOCK_SEAT_STATE = (select(*(getattr(Workshop, key) for key in SEAT_STATE_COLUMNS))
-                    .where(Workshop.id == bindparam("workshop_id")).with_for_update(of=Workshop))
-_PERSON_BY_EMAIL = (select(Person).where(Person.email == bindparam("email"))
-                    .order_by(Person.id).limit(1))
+_LOCK_SEAT_STATE = (select(*(_WORKSHOPS.c[key] for key in SEAT_STATE_COLUMNS))
+                    .where(_WORKSHOPS.c.id == bindparam("workshop_id")).with_for_update())
+_PERSON_ID_BY_EMAIL = (select(_PEOPLE.c.id).where(_PEOPLE.c.email == bindparam("email"))
+                       .order_by(_PEOPLE.c.id).limit(1))
 
 
 def lock_workshop(session: Session, workshop_id: int) -> Workshop:
@@ -87,7 +90,7 @@ def lock_loaded_workshop(session: Session, workshop: Workshop) -> Workshop:
     """lock_workshop for a workshop already loaded with its region (a self-registration reads
     it before it takes SQLite's write lock): locks the row and reads again only what
     registering judges by (status, registration window, seats)."""
-    row = session.execute(_LOCK_SEAT_STATE, {"workshop_id": workshop.id}).first()
+    row = session.connection().execute(_LOCK_SEAT_STATE, {"workshop_id": workshop.id}).first()
     if row is None:
         raise DomainError(_("The workshop no longer exists."))
     for key, value in zip(SEAT_STATE_COLUMNS, row):
@@ -131,7 +134,7 @@ def take_seat(session: Session, workshop: Workshop) -> bool:
     returns the new count, so `seats_taken` stays current without a second statement."""
     if workshop.seats_taken >= workshop.capacity:
         return False
-    taken = session.scalar(_TAKE_SEAT, {"workshop_id": workshop.id})
+    taken = session.connection().execute(_TAKE_SEAT, {"workshop_id": workshop.id}).scalar()
     if taken is None:
         session.refresh(workshop, ["seats_taken"])
         return False
@@ -325,7 +328,10 @@ def find_or_create_by_email(*, name: str, email: str | None, phone: str | None =
         person = None
         if email:
             # Stored lower-cased (Person.email's validator, migration 0006): ix_people_email.
-            person = session.scalar(_PERSON_BY_EMAIL, {"email": email.lower()})
+            # The id first: a new person (most registrations) is then not loaded at all.
+            person_id = session.connection().execute(
+                _PERSON_ID_BY_EMAIL, {"email": email.lower()}).scalar()
+            person = session.get(Person, person_id) if person_id is not None else None
         if person is None and phone and not email:
             person = session.scalar(select(Person).where(Person.phone == phone)
                                     .order_by(Person.id).limit(1))
