@@ -52,8 +52,9 @@ def hash_token(token: str) -> str:
 
 # Statements of a self-registration, built once: every registration in the country runs them,
 # on SQLite while it holds the write lock, and building an ORM statement costs more than
-# running it. Those that read or write only columns are Core statements on the tables, run on
-# the session's connection: the ORM's statement handling would cost more than the statement.
+# running it. Those that need no ORM object are Core statements run on the session's
+# connection, which skips the session's execution path (and its autoflush: nothing is pending
+# when they run, the rows a registration writes are written at once by insert_row).
 _WORKSHOPS = Workshop.__table__
 _PEOPLE = Person.__table__
 _LOCK_WORKSHOP = (select(Workshop).options(joinedload(Workshop.region))
@@ -328,7 +329,8 @@ def find_or_create_by_email(*, name: str, email: str | None, phone: str | None =
         person = None
         if email:
             # Stored lower-cased (Person.email's validator, migration 0006): ix_people_email.
-            # The id first: a new person (most registrations) is then not loaded at all.
+            # The id first: a new person (most registrations) is then not loaded at all. No
+            # autoflush: people a registration writes are already in the table (insert_person).
             person_id = session.connection().execute(
                 _PERSON_ID_BY_EMAIL, {"email": email.lower()}).scalar()
             person = session.get(Person, person_id) if person_id is not None else None
